@@ -1,0 +1,123 @@
+//! # stagecraft
+//!
+//! The headless face of Stagecraft: everything the app does, for terminals and CI.
+//!
+//! Exit codes (stable, scripts rely on them):
+//! - 0: success, nothing to report;
+//! - 1: the design has problems (a broken file, or findings at error level);
+//! - 2: usage error, or a file could not be read or written.
+//!
+//! Every command takes `--json` and then prints one JSON document on stdout instead of text.
+
+mod commands;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::output::Output;
+
+#[derive(Parser)]
+#[command(
+    name = "stagecraft",
+    version,
+    about = "Design, validate, price and provision cloud infrastructure",
+    after_help = "Exit codes: 0 ok, 1 the design has problems, 2 usage or IO error."
+)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new design file, blank or from a stage template.
+    New {
+        /// The file to create (refuses to overwrite an existing file).
+        file: PathBuf,
+        /// Start from a stage template.
+        #[arg(long, value_enum)]
+        template: Option<TemplateArg>,
+        /// Name of the design (defaults to the file name, or the template's name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Check a design file and report its problems.
+    Check {
+        file: PathBuf,
+    },
+    /// Rewrite a design file in canonical form, atomically (keeps `<file>.bak`).
+    Fmt {
+        file: PathBuf,
+        /// Do not write: exit 1 if the file is not in canonical form.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Upgrade a design file written by an older Stagecraft to the current schema version.
+    Migrate {
+        file: PathBuf,
+    },
+    /// List the component catalogue: kinds, ports and how each provider offers them.
+    Catalog {
+        /// Only this kind (for example `app_server`).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Print the JSON Schema of design files.
+    Schema,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TemplateArg {
+    Mvp,
+    Growth,
+    Scale,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let out = Output::new(cli.json);
+    let result = match cli.command {
+        Command::New {
+            file,
+            template,
+            name,
+        } => commands::new::run(&out, &file, template.map(TemplateArg::slug), name),
+        Command::Check { file } => commands::check::run(&out, &file),
+        Command::Fmt { file, check } => commands::fmt::run(&out, &file, check),
+        Command::Migrate { file } => commands::migrate::run(&out, &file),
+        Command::Catalog { kind } => commands::catalog::run(&out, kind.as_deref()),
+        Command::Schema => commands::catalog::schema(&out),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => out.fail(&failure),
+    }
+}
+
+impl TemplateArg {
+    fn slug(self) -> &'static str {
+        match self {
+            TemplateArg::Mvp => "mvp",
+            TemplateArg::Growth => "growth",
+            TemplateArg::Scale => "scale",
+        }
+    }
+}
+
+/// Exit code for a run that found problems in the design.
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code for usage and IO errors.
+pub const EXIT_USAGE: u8 = 2;
