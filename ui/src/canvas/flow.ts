@@ -1,0 +1,108 @@
+// The design as React Flow nodes and edges. Node objects are reused while their inputs are
+// unchanged, so dragging one node in a 1,000-component design re-renders only that node.
+import type { Edge, Node } from "@xyflow/react";
+import type { Component, Connection, Design, Group } from "../ipc/backend";
+import { groupDepth, nodeRect } from "../model/geometry";
+import type { Selection } from "../store/design-store";
+
+export type ComponentNodeData = { component: Component };
+export type GroupNodeData = { group: Group; depth: number };
+export type ComponentFlowNode = Node<ComponentNodeData, "component">;
+export type GroupFlowNode = Node<GroupNodeData, "group">;
+export type FlowNode = ComponentFlowNode | GroupFlowNode;
+export type ConnectionEdgeData = { connection: Connection };
+export type FlowEdge = Edge<ConnectionEdgeData, "connection">;
+
+type Cached<T> = { deps: unknown[]; value: T };
+
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+}
+
+/** Remembers the last value per id and returns it while the deps are unchanged. */
+export function createMemo<T>() {
+  const cache = new Map<string, Cached<T>>();
+  return (id: string, deps: unknown[], make: () => T): T => {
+    const hit = cache.get(id);
+    if (hit && sameDeps(hit.deps, deps)) return hit.value;
+    const value = make();
+    cache.set(id, { deps, value });
+    return value;
+  };
+}
+
+export function toFlowNodes(design: Design, selection: Selection, memo = createMemo<FlowNode>()): FlowNode[] {
+  const selected = new Set(selection.nodes);
+  const groupIds = new Set(design.groups.map((g) => g.id));
+  const placements = design.layout.nodes;
+  // React Flow needs parents before children: groups by depth, then components.
+  const groups = design.groups
+    .map((group) => ({ group, depth: groupDepth(design, group) }))
+    .sort((a, b) => a.depth - b.depth);
+  const nodes: FlowNode[] = [];
+  for (const { group, depth } of groups) {
+    const parent = group.parent && groupIds.has(group.parent) ? group.parent : undefined;
+    const own = placements[group.id];
+    const parentPlacement = parent ? placements[parent] : undefined;
+    const isSelected = selected.has(group.id);
+    nodes.push(
+      memo(group.id, [group, own, parentPlacement, isSelected, depth], () => {
+        const r = nodeRect(design, group.id);
+        const p = parent ? nodeRect(design, parent) : { x: 0, y: 0 };
+        return {
+          id: group.id,
+          type: "group",
+          position: { x: r.x - p.x, y: r.y - p.y },
+          width: r.width,
+          height: r.height,
+          style: { width: r.width, height: r.height },
+          parentId: parent,
+          selected: isSelected,
+          zIndex: depth,
+          data: { group, depth },
+          ariaLabel: `${group.kind.replace("_", " ")} ${group.name}`,
+        } satisfies GroupFlowNode;
+      }),
+    );
+  }
+  for (const component of design.components) {
+    const parent = component.group && groupIds.has(component.group) ? component.group : undefined;
+    const own = placements[component.id];
+    const parentPlacement = parent ? placements[parent] : undefined;
+    const isSelected = selected.has(component.id);
+    nodes.push(
+      memo(component.id, [component, own, parentPlacement, isSelected], () => {
+        const r = nodeRect(design, component.id);
+        const p = parent ? nodeRect(design, parent) : { x: 0, y: 0 };
+        return {
+          id: component.id,
+          type: "component",
+          position: { x: r.x - p.x, y: r.y - p.y },
+          parentId: parent,
+          selected: isSelected,
+          zIndex: 1000,
+          data: { component },
+          ariaLabel: `${component.name} (${component.kind.replaceAll("_", " ")})`,
+        } satisfies ComponentFlowNode;
+      }),
+    );
+  }
+  return nodes;
+}
+
+export function toFlowEdges(design: Design, selection: Selection, memo = createMemo<FlowEdge>()): FlowEdge[] {
+  const selected = new Set(selection.edges);
+  return design.connections.map((connection) => {
+    const isSelected = selected.has(connection.id);
+    return memo(connection.id, [connection, isSelected], () => ({
+      id: connection.id,
+      type: "connection",
+      source: connection.from,
+      target: connection.to,
+      selected: isSelected,
+      zIndex: 1001,
+      data: { connection },
+      ariaLabel: `Connection ${connection.protocol} from ${connection.from} to ${connection.to}`,
+    }));
+  });
+}

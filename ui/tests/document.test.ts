@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { fromDocument, toDocument } from "../src/model/document";
+import { toFlowEdges, toFlowNodes } from "../src/canvas/flow";
+import { createActions } from "../src/store/actions";
+import { createDesignStore } from "../src/store/design-store";
+import { realCatalog, realTemplate, TEMPLATE_SLUGS } from "./fixtures";
+
+describe("store <-> document conversion", () => {
+  it.each(TEMPLATE_SLUGS)("round-trips the %s template exactly", (slug) => {
+    const file = realTemplate(slug);
+    const store = fromDocument(file);
+    // The store form has every default filled in...
+    expect(store.components.every((c) => c.properties !== undefined && c.count >= 1)).toBe(true);
+    // ...and the file form is the canonical document again, nothing added or lost.
+    expect(toDocument(store)).toEqual(file);
+  });
+
+  it("drops what the Rust serializer skips after an edit", () => {
+    const store = createDesignStore();
+    store.getState().setCatalog(realCatalog());
+    store.getState().load(fromDocument(realTemplate("mvp")), { path: null, saved: true });
+    const actions = createActions(store);
+    const id = actions.addComponent("object_storage", { x: 10.4, y: 20.6 });
+    const doc = toDocument(store.getState().design);
+    const added = doc.components.find((c) => c.id === id);
+    expect(added).toEqual({ id, kind: "object_storage", name: "Object storage", provider: "hetzner", region: "fsn1", count: 1 });
+    expect(doc.layout.nodes[id]).toEqual({ x: 10, y: 21 });
+    expect(Object.keys(doc.layout.nodes)).toEqual([...Object.keys(doc.layout.nodes)].sort());
+  });
+
+  it.each(TEMPLATE_SLUGS)("draws the %s template with parents first and relative child positions", (slug) => {
+    const design = fromDocument(realTemplate(slug));
+    const nodes = toFlowNodes(design, { nodes: [], edges: [] });
+    expect(nodes).toHaveLength(design.components.length + design.groups.length);
+    const index = new Map(nodes.map((n, i) => [n.id, i]));
+    for (const node of nodes) {
+      if (!node.parentId) {
+        expect(node.position).toEqual({ x: design.layout.nodes[node.id]?.x, y: design.layout.nodes[node.id]?.y });
+        continue;
+      }
+      expect(index.get(node.parentId)).toBeLessThan(index.get(node.id) as number);
+      const parent = design.layout.nodes[node.parentId];
+      const own = design.layout.nodes[node.id];
+      expect(node.position).toEqual({ x: (own?.x ?? 0) - (parent?.x ?? 0), y: (own?.y ?? 0) - (parent?.y ?? 0) });
+    }
+    expect(toFlowEdges(design, { nodes: [], edges: [] })).toHaveLength(design.connections.length);
+  });
+});
