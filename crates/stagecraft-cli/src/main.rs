@@ -48,9 +48,7 @@ enum Command {
         name: Option<String>,
     },
     /// Check a design file and report its problems.
-    Check {
-        file: PathBuf,
-    },
+    Check { file: PathBuf },
     /// Rewrite a design file in canonical form, atomically (keeps `<file>.bak`).
     Fmt {
         file: PathBuf,
@@ -59,9 +57,7 @@ enum Command {
         check: bool,
     },
     /// Upgrade a design file written by an older Stagecraft to the current schema version.
-    Migrate {
-        file: PathBuf,
-    },
+    Migrate { file: PathBuf },
     /// List the component catalogue: kinds, ports and how each provider offers them.
     Catalog {
         /// Only this kind (for example `app_server`).

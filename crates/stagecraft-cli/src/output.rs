@@ -42,7 +42,8 @@ impl Output {
         if self.json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+                serde_json::to_string_pretty(value)
+                    .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
             );
         } else {
             let text = human();
@@ -68,8 +69,10 @@ impl Output {
                 if self.json {
                     println!(
                         "{}",
-                        serde_json::to_string_pretty(&json!({"ok": false, "error": {"kind": "usage", "message": message}}))
-                            .unwrap_or_default()
+                        serde_json::to_string_pretty(
+                            &json!({"ok": false, "error": {"kind": "usage", "message": message}})
+                        )
+                        .unwrap_or_default()
                     );
                 } else {
                     eprintln!("error: {message}");

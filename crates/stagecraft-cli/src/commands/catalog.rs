@@ -16,7 +16,10 @@ pub fn run(out: &Output, kind: Option<&str>) -> Result<ExitCode, Failure> {
                 .find(|k| k.slug() == slug)
                 .ok_or_else(|| {
                     let known: Vec<&str> = ComponentKind::ALL.iter().map(|k| k.slug()).collect();
-                    Failure::Usage(format!("unknown kind `{slug}`; known kinds: {}", known.join(", ")))
+                    Failure::Usage(format!(
+                        "unknown kind `{slug}`; known kinds: {}",
+                        known.join(", ")
+                    ))
                 })?;
             vec![catalog.kind(kind)]
         }
@@ -31,15 +34,36 @@ pub fn run(out: &Output, kind: Option<&str>) -> Result<ExitCode, Failure> {
     }
     let mut text = String::new();
     for spec in kinds {
-        let ports: Vec<String> = spec.ports.iter().map(|p| format!("{} ({})", p.port, p.purpose)).collect();
-        let _ = writeln!(text, "{} ({}) - {}", spec.label, spec.kind.slug(), spec.description);
+        let ports: Vec<String> = spec
+            .ports
+            .iter()
+            .map(|p| format!("{} ({})", p.port, p.purpose))
+            .collect();
+        let _ = writeln!(
+            text,
+            "{} ({}) - {}",
+            spec.label,
+            spec.kind.slug(),
+            spec.description
+        );
         if !ports.is_empty() {
             let _ = writeln!(text, "  ports: {}", ports.join(", "));
         }
         for offering in &spec.offerings {
-            let native = if offering.native { "native" } else { "not native" };
-            let size = offering.default_size.as_deref().map(|s| format!(", default {s}")).unwrap_or_default();
-            let fallback = offering.fallback.map(|f| format!(", use {} instead", f.slug())).unwrap_or_default();
+            let native = if offering.native {
+                "native"
+            } else {
+                "not native"
+            };
+            let size = offering
+                .default_size
+                .as_deref()
+                .map(|s| format!(", default {s}"))
+                .unwrap_or_default();
+            let fallback = offering
+                .fallback
+                .map(|f| format!(", use {} instead", f.slug()))
+                .unwrap_or_default();
             let _ = writeln!(
                 text,
                 "  {:<13} {} ({native}{size}{fallback}): {}",
