@@ -1,7 +1,7 @@
 // Conversion between the file form of a design (as the backend sends and receives it) and the
 // store form. The store form fills every default so edits never meet a missing field; the file
 // form drops what the Rust serializer skips, so a save writes exactly the canonical document.
-import type { Component, Connection, Design, Group, Placement, Properties } from "../ipc/backend";
+import type { Assumptions, Practices, Component, Connection, Design, Group, Placement, Properties } from "../ipc/backend";
 
 export const COMPONENT_WIDTH = 200;
 export const COMPONENT_HEIGHT = 64;
@@ -15,8 +15,9 @@ export function fromDocument(file: Design): Design {
     id: file.id,
     name: file.name,
     description: file.description ?? "",
-    assumptions: { currency: "EUR", ...(file.assumptions ?? {}) },
-    practices: { config_in_git: false, migration_in_progress: false, ...(file.practices ?? {}) },
+    // Older or hand-written files may omit these sections; serde fills the same defaults.
+    assumptions: { currency: "EUR", ...(file.assumptions as Partial<Assumptions> | undefined) },
+    practices: { config_in_git: false, migration_in_progress: false, ...(file.practices as Partial<Practices> | undefined) },
     groups: (file.groups ?? []).map((g) => ({ ...g, provider: g.provider ?? "unassigned" })),
     components: (file.components ?? []).map((c) => ({
       ...c,

@@ -1,0 +1,136 @@
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import {
+  Background,
+  BackgroundVariant,
+  ConnectionLineType,
+  ConnectionMode,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection as FlowConnection,
+  type EdgeChange,
+  type NodeChange,
+} from "@xyflow/react";
+import "@xyflow/react/dist/style.css";
+import { useUi } from "../app/ui-store";
+import { designStore, useDesign } from "../store/design-store";
+import { appActions } from "../store/app-actions";
+import type { FlowEdgeChange, FlowNodeChange } from "../store/actions";
+import { registerCanvas } from "./canvas-api";
+import { ComponentNode } from "./ComponentNode";
+import { ConnectionEdge } from "./ConnectionEdge";
+import { createMemo, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from "./flow";
+import { GroupNode } from "./GroupNode";
+
+const nodeTypes = { component: ComponentNode, group: GroupNode };
+const edgeTypes = { connection: ConnectionEdge };
+const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 } };
+const GRID = 16;
+
+function CanvasView() {
+  const design = useDesign((s) => s.design);
+  const selection = useDesign((s) => s.selection);
+  const preferences = useUi((s) => s.preferences);
+  const notify = useUi((s) => s.notify);
+  const flow = useReactFlow<FlowNode, FlowEdge>();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const nodeMemo = useRef(createMemo<FlowNode>());
+  const edgeMemo = useRef(createMemo<FlowEdge>());
+
+  const nodes = useMemo(() => toFlowNodes(design, selection, nodeMemo.current), [design, selection]);
+  const edges = useMemo(() => toFlowEdges(design, selection, edgeMemo.current), [design, selection]);
+
+  useEffect(() => {
+    registerCanvas({
+      screenToFlow: (p) => flow.screenToFlowPosition(p),
+      viewportCentre: () => {
+        const rect = wrapper.current?.getBoundingClientRect();
+        if (!rect) return { x: 0, y: 0 };
+        return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
+      },
+      fitView: () => void flow.fitView({ padding: 0.15, duration: 200 }),
+      zoomIn: () => void flow.zoomIn({ duration: 150 }),
+      zoomOut: () => void flow.zoomOut({ duration: 150 }),
+      contains: (p) => {
+        const rect = wrapper.current?.getBoundingClientRect();
+        return !!rect && p.x >= rect.left && p.x <= rect.right && p.y >= rect.top && p.y <= rect.bottom;
+      },
+    });
+    return () => registerCanvas(null);
+  }, [flow]);
+
+  // Fit the view when another document is loaded (its id changes).
+  const designId = design.id;
+  useEffect(() => {
+    const timer = setTimeout(() => void flow.fitView({ padding: 0.15 }), 30);
+    return () => clearTimeout(timer);
+  }, [designId, flow]);
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => appActions.applyNodeChanges(changes as FlowNodeChange[]), []);
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => appActions.applyEdgeChanges(changes as FlowEdgeChange[]), []);
+  const onConnect = useCallback(
+    (c: FlowConnection) => {
+      if (!c.source || !c.target) return;
+      const result = appActions.connect(c.source, c.target);
+      if (!result.ok) notify(result.reason, "error");
+    },
+    [notify],
+  );
+  const isValidConnection = useCallback((c: FlowConnection | FlowEdge) => c.source !== c.target && !c.source.startsWith("grp_") && !c.target.startsWith("grp_"), []);
+  const onPaneClick = useCallback(() => {
+    const { selection: current } = designStore.getState();
+    if (current.nodes.length || current.edges.length) designStore.getState().select({ nodes: [], edges: [] });
+  }, []);
+
+  return (
+    <div className="sc-canvas" data-testid="canvas" ref={wrapper} aria-label="Design canvas">
+      <ReactFlow<FlowNode, FlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        defaultEdgeOptions={defaultEdgeOptions}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onPaneClick={onPaneClick}
+        connectionMode={ConnectionMode.Strict}
+        connectionLineType={ConnectionLineType.SmoothStep}
+        colorMode={preferences.theme}
+        snapToGrid={preferences.snapToGrid}
+        snapGrid={[GRID, GRID]}
+        onlyRenderVisibleElements
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionOnDrag
+        panOnDrag={[1, 2]}
+        panOnScroll
+        zoomActivationKeyCode={["Meta", "Control"]}
+        minZoom={0.05}
+        maxZoom={2.5}
+        elevateNodesOnSelect={false}
+        proOptions={{ hideAttribution: true }}
+        fitView
+      >
+        <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
+        <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />
+        {preferences.showMinimap && (
+          <MiniMap pannable zoomable position="bottom-right" ariaLabel="Minimap" nodeClassName={(n) => `sc-minimap-${n.type}`} />
+        )}
+      </ReactFlow>
+    </div>
+  );
+}
+
+export function Canvas() {
+  return (
+    <ReactFlowProvider>
+      <CanvasView />
+    </ReactFlowProvider>
+  );
+}
