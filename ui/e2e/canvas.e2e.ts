@@ -186,6 +186,40 @@ describe("the canvas in Chromium", () => {
     expect(restored.layout.nodes[app]).toEqual(before.layout.nodes[app]);
   });
 
+  it("copies and pastes through the clipboard, duplicates, and auto-layouts in one step", async () => {
+    const before = await nodeIds();
+    const db = (await savedDocuments())[3]?.design.components.find((c) => c.kind === "managed_database")?.id as string;
+    await page.getByTestId(`node-${db}`).click();
+    await page.keyboard.press("Control+c");
+    await page.keyboard.press("Control+v");
+    await expect.poll(async () => (await nodeIds()).length).toBe(before.length + 1);
+    expect(await page.getByTestId("toolbar-undo").getAttribute("aria-label")).toBe("Undo Paste 1 items (Ctrl+Z)");
+    await page.keyboard.press("Control+d");
+    await expect.poll(async () => (await nodeIds()).length).toBe(before.length + 2);
+    expect(await page.getByTestId("toolbar-undo").getAttribute("aria-label")).toMatch(/^Undo Duplicate Managed database/);
+
+    await page.keyboard.press("Shift+L");
+    await expect.poll(() => page.getByTestId("toolbar-undo").getAttribute("aria-label")).toBe("Undo Auto-layout (Ctrl+Z)");
+    await page.keyboard.press("Control+z");
+    await expect.poll(() => page.getByTestId("toolbar-undo").getAttribute("aria-label")).toMatch(/^Undo Duplicate/);
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+z");
+    await expect.poll(nodeIds).toEqual(before);
+    expect(await page.getByTestId("document-status").textContent()).toBe("Saved");
+  });
+
+  it("shows a broken file's problems and keeps the open design", async () => {
+    const before = await nodeIds();
+    await page.evaluate(() => {
+      (window as unknown as { __stagecraftMock: { nextOpen: string } }).__stagecraftMock.nextOpen = "/tmp/broken.stagecraft.json";
+    });
+    await page.keyboard.press("Control+o");
+    await expect.poll(() => page.getByTestId("load-problems").textContent()).toContain("/tmp/broken.stagecraft.json:7:3");
+    expect(await page.getByTestId("load-problems").textContent()).toContain("trailing comma at line 7 column 3");
+    await page.keyboard.press("Escape");
+    expect(await nodeIds()).toEqual(before);
+  });
+
   it("offers a dark theme and a shortcut overlay", async () => {
     await page.getByTestId("toolbar-theme").click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");

@@ -58,6 +58,12 @@ export function installMockBackend(data: MockData): void {
     example_design: () => ({ ...clone(templates.growth as object), id: "dsg_e2e_example" }),
     startup_file: () => null,
     open_design: ({ path }) => {
+      if (String(path).includes("broken")) {
+        throw {
+          kind: "invalidDesign",
+          detail: [{ kind: "syntax", file: String(path), position: { line: 7, column: 3 }, message: "trailing comma at line 7 column 3" }],
+        };
+      }
       const design = files.get(String(path));
       if (!design) throw { kind: "notFound", detail: String(path) };
       return { path, design: clone(design), migrated_from: null };
@@ -71,10 +77,14 @@ export function installMockBackend(data: MockData): void {
     take_recovery: () => null,
     discard_recovery: () => null,
     "plugin:dialog|save": () => data.savePath,
-    "plugin:dialog|open": () => data.savePath,
-    "plugin:dialog|ask": () => true,
-    "plugin:dialog|confirm": () => true,
-    "plugin:dialog|message": () => "Ok",
+    "plugin:dialog|open": () => (mock.nextOpen as string | undefined) ?? data.savePath,
+    // The user answers yes: ask() and confirm() compare the answer with the OK button's label.
+    "plugin:dialog|message": ({ buttons }) => {
+      const custom = buttons as { OkCancelCustom?: [string, string]; OkCustom?: string } | undefined;
+      if (custom?.OkCancelCustom) return custom.OkCancelCustom[0];
+      if (custom?.OkCustom) return custom.OkCustom;
+      return buttons === "YesNo" ? "Yes" : "Ok";
+    },
     "plugin:store|load": () => 1,
     "plugin:store|get": ({ key }) => [storeValues.get(String(key)) ?? null, storeValues.has(String(key))],
     "plugin:store|set": ({ key, value }) => void storeValues.set(String(key), value),
@@ -85,7 +95,8 @@ export function installMockBackend(data: MockData): void {
   };
 
   const w = window as unknown as Record<string, unknown>;
-  w.__stagecraftMock = { log, saved, files };
+  const mock: Record<string, unknown> = { log, saved, files, nextOpen: undefined };
+  w.__stagecraftMock = mock;
   w.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => undefined };
   w.__TAURI_INTERNALS__ = {
     metadata: { currentWindow: { label: "main" }, currentWebview: { windowLabel: "main", label: "main" } },

@@ -46,3 +46,34 @@ describe("store <-> document conversion", () => {
     expect(toFlowEdges(design, { nodes: [], edges: [] })).toHaveLength(design.connections.length);
   });
 });
+
+describe("copy and paste", () => {
+  it("pastes a group with its contents and inner connections under fresh ids, selecting the outermost", async () => {
+    const { copyFragment, pasteFragment } = await import("../src/model/edits");
+    const design = fromDocument(realTemplate("growth"));
+    const fragment = copyFragment(design, ["grp_net"]);
+    expect(fragment?.components.map((c) => c.id).sort()).toEqual(["cmp_app", "cmp_db", "cmp_monitoring", "cmp_volume", "cmp_worker"].filter((id) => design.components.find((c) => c.id === id)?.group === "grp_net").sort());
+    const pasted = pasteFragment(design, JSON.parse(JSON.stringify(fragment)), { x: 2000, y: 0 });
+    expect(pasted.ids).toHaveLength(1);
+    const newGroup = pasted.design.groups.find((g) => g.id === pasted.ids[0]);
+    expect(newGroup).toMatchObject({ kind: "private_network", parent: null });
+    const inside = pasted.design.components.filter((c) => c.group === newGroup?.id);
+    expect(inside).toHaveLength(fragment?.components.length ?? -1);
+    const innerConnections = pasted.design.connections.length - design.connections.length;
+    expect(innerConnections).toBe(fragment?.connections.length);
+    expect(pasted.design.layout.nodes[newGroup?.id ?? ""]?.x).toBe((design.layout.nodes["grp_net"]?.x ?? 0) + 2000);
+  });
+
+  it("pastes a component copied out of a group where it lands", async () => {
+    const { copyFragment, pasteFragment } = await import("../src/model/edits");
+    const design = fromDocument(realTemplate("growth"));
+    const fragment = copyFragment(design, ["cmp_db"]);
+    if (!fragment) throw new Error("copy gave nothing");
+    const nearby = pasteFragment(design, fragment, { x: 40, y: 40 });
+    expect(nearby.ids).toHaveLength(1);
+    expect(nearby.design.components.find((c) => c.id === nearby.ids[0])?.group).toBe("grp_net");
+    const far = pasteFragment(design, fragment, { x: 3000, y: 3000 });
+    expect(far.design.components.find((c) => c.id === far.ids[0])?.group).toBeNull();
+    expect(far.design.components.find((c) => c.id === far.ids[0])?.name).toBe("postgres 2");
+  });
+});

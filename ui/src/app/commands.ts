@@ -62,7 +62,9 @@ export async function paste(): Promise<void> {
 }
 
 export function pasteFromEvent(event: ClipboardEvent): boolean {
-  const fragment = parseFragment(event.clipboardData?.getData("text/plain") ?? "") ?? null;
+  const text = event.clipboardData?.getData("text/plain") ?? "";
+  // Other text on the clipboard is not ours to paste; an empty clipboard falls back to ours.
+  const fragment = text === "" ? localClipboard : parseFragment(text);
   if (!fragment) return false;
   event.preventDefault();
   pasteFragment(fragment);

@@ -43,7 +43,8 @@ export const useUi = create<UiState>()((set) => ({
   openDialog: (dialog) => set({ dialog }),
   notify: (text, tone = "info") => {
     const id = noticeId++;
-    set((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text }] }));
+    // The same message again replaces the old one instead of stacking.
+    set((s) => ({ notices: [...s.notices.filter((n) => n.text !== text).slice(-2), { id, tone, text }] }));
     setTimeout(() => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })), tone === "error" ? 7000 : 3500);
   },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),

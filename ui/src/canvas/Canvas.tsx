@@ -51,7 +51,7 @@ function CanvasView() {
         if (!rect) return { x: 0, y: 0 };
         return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
       },
-      fitView: () => void flow.fitView({ padding: 0.15, duration: 200 }),
+      fitView: () => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }),
       zoomIn: () => void flow.zoomIn({ duration: 150 }),
       zoomOut: () => void flow.zoomOut({ duration: 150 }),
       contains: (p) => {
@@ -65,7 +65,10 @@ function CanvasView() {
   // Fit the view when another document is loaded (its id changes).
   const designId = design.id;
   useEffect(() => {
-    const timer = setTimeout(() => void flow.fitView({ padding: 0.15 }), 30);
+    const timer = setTimeout(() => {
+      if (designStore.getState().design.components.length === 0) void flow.setViewport({ x: 0, y: 0, zoom: 1 });
+      else void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
+    }, 30);
     return () => clearTimeout(timer);
   }, [designId, flow]);
 
@@ -116,11 +119,12 @@ function CanvasView() {
         elevateNodesOnSelect={false}
         proOptions={{ hideAttribution: true }}
         fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
         <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />
         {preferences.showMinimap && (
-          <MiniMap pannable zoomable position="bottom-right" ariaLabel="Minimap" nodeClassName={(n) => `sc-minimap-${n.type}`} />
+          <MiniMap pannable zoomable position="bottom-right" ariaLabel="Minimap" nodeClassName={(n) => `sc-minimap-${n.type}`} nodeBorderRadius={4} style={{ width: 180, height: 120 }} />
         )}
       </ReactFlow>
     </div>

@@ -341,8 +341,13 @@ export function pasteFragment(
     },
     placements,
   );
-  const topLevel = [...groups.filter((g) => !g.parent), ...components.filter((c) => !c.group)].map((x) => x.id);
-  return { design: reparent(next, topLevel), ids: [...ids.values()].filter((id) => topLevel.includes(id)) };
+  // Nodes whose container was not copied with them land in whatever group is under them now.
+  const fresh = new Set(ids.values());
+  const outermost = [
+    ...groups.filter((g) => !g.parent || !fresh.has(g.parent)),
+    ...components.filter((c) => !c.group || !fresh.has(c.group)),
+  ].map((x) => x.id);
+  return { design: reparent(next, outermost), ids: outermost };
 }
 
 export type Alignment = "left" | "center" | "right" | "top" | "middle" | "bottom";
