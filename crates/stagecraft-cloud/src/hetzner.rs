@@ -1,0 +1,594 @@
+//! Hetzner Cloud: the API client and the driver that turns [`ResourceSpec`]s into its calls.
+//!
+//! Limits it respects: 3,600 requests per hour (RateLimit-* headers), `per_page` at most 50,
+//! names unique per project, asynchronous actions polled to completion.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use stagecraft_model::{DesignId, Direction, FirewallProtocol, Protocol, Provider};
+
+use crate::engine::{BoxFuture, ObservedResource, ProviderDriver, ResolvedIds};
+use crate::resources::{
+    DesiredResource, FirewallRuleSpec, ResourceKey, ResourceKind, ResourceSpec, LABEL_COMPONENT,
+    LABEL_DESIGN, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_RESOURCE, LABEL_SPEC,
+};
+use crate::secret::Secret;
+use crate::transport::{ClientConfig, Dialect, ProviderError, ProviderErrorKind, Transport};
+
+/// The production API.
+pub const HETZNER_API: &str = "https://api.hetzner.cloud/v1";
+/// Hetzner's page size limit.
+pub const PER_PAGE: u32 = 50;
+
+struct HetznerDialect;
+
+impl Dialect for HetznerDialect {
+    fn provider(&self) -> Provider {
+        Provider::Hetzner
+    }
+    fn error_of(&self, body: &Value) -> (Option<String>, Option<String>) {
+        let error = &body["error"];
+        (
+            error["code"].as_str().map(str::to_owned),
+            error["message"].as_str().map(str::to_owned),
+        )
+    }
+    fn retryable_code(&self, code: &str) -> bool {
+        matches!(code, "locked" | "rate_limit_exceeded" | "conflict" | "timeout" | "maintenance" | "resource_unavailable")
+    }
+}
+
+/// The collections the client reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    SshKeys,
+    Networks,
+    Firewalls,
+    PlacementGroups,
+    PrimaryIps,
+    Servers,
+    Volumes,
+    LoadBalancers,
+}
+
+impl Collection {
+    pub const ALL: [Collection; 8] = [
+        Collection::SshKeys,
+        Collection::Networks,
+        Collection::Firewalls,
+        Collection::PlacementGroups,
+        Collection::PrimaryIps,
+        Collection::Servers,
+        Collection::Volumes,
+        Collection::LoadBalancers,
+    ];
+
+    /// URL path segment, which is also the list key of its answers.
+    pub fn path(self) -> &'static str {
+        match self {
+            Collection::SshKeys => "ssh_keys",
+            Collection::Networks => "networks",
+            Collection::Firewalls => "firewalls",
+            Collection::PlacementGroups => "placement_groups",
+            Collection::PrimaryIps => "primary_ips",
+            Collection::Servers => "servers",
+            Collection::Volumes => "volumes",
+            Collection::LoadBalancers => "load_balancers",
+        }
+    }
+
+    /// Key of the single object in create and get answers.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Collection::SshKeys => "ssh_key",
+            Collection::Networks => "network",
+            Collection::Firewalls => "firewall",
+            Collection::PlacementGroups => "placement_group",
+            Collection::PrimaryIps => "primary_ip",
+            Collection::Servers => "server",
+            Collection::Volumes => "volume",
+            Collection::LoadBalancers => "load_balancer",
+        }
+    }
+
+    pub fn of(kind: ResourceKind) -> Collection {
+        match kind {
+            ResourceKind::SshKey => Collection::SshKeys,
+            ResourceKind::Network => Collection::Networks,
+            ResourceKind::Firewall => Collection::Firewalls,
+            ResourceKind::PlacementGroup => Collection::PlacementGroups,
+            ResourceKind::PrimaryIp => Collection::PrimaryIps,
+            ResourceKind::Server => Collection::Servers,
+            ResourceKind::Volume => Collection::Volumes,
+            ResourceKind::LoadBalancer => Collection::LoadBalancers,
+        }
+    }
+
+    pub fn kind(self) -> ResourceKind {
+        match self {
+            Collection::SshKeys => ResourceKind::SshKey,
+            Collection::Networks => ResourceKind::Network,
+            Collection::Firewalls => ResourceKind::Firewall,
+            Collection::PlacementGroups => ResourceKind::PlacementGroup,
+            Collection::PrimaryIps => ResourceKind::PrimaryIp,
+            Collection::Servers => ResourceKind::Server,
+            Collection::Volumes => ResourceKind::Volume,
+            Collection::LoadBalancers => ResourceKind::LoadBalancer,
+        }
+    }
+
+    /// Whether DELETE answers with an action to wait for (servers) or nothing (the rest).
+    fn delete_returns_action(self) -> bool {
+        self == Collection::Servers
+    }
+}
+
+/// A created object and the actions to wait for before it is usable.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub object: Value,
+    pub actions: Vec<i64>,
+}
+
+/// A Hetzner Cloud API client. Cheap to clone; clones share the connection pool, the rate-limit
+/// state and the call counter.
+#[derive(Clone)]
+pub struct HetznerClient {
+    transport: Arc<Transport>,
+}
+
+fn id_of(value: &Value) -> Option<i64> {
+    value["id"].as_i64()
+}
+
+impl HetznerClient {
+    /// A client for `config.base_url` with `token`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built (TLS setup).
+    pub fn new(config: ClientConfig, token: Secret) -> Result<Self, ProviderError> {
+        Ok(Self {
+            transport: Transport::new(config, token, Box::new(HetznerDialect))?,
+        })
+    }
+
+    /// HTTP requests sent so far (retries and polls included).
+    pub fn calls(&self) -> u64 {
+        self.transport.calls()
+    }
+
+    fn err(&self, message: impl Into<String>) -> ProviderError {
+        self.transport.error(ProviderErrorKind::UnexpectedResponse, message)
+    }
+
+    async fn call(&self, method: Method, path: &str, query: &[(&str, String)], body: Option<&Value>) -> Result<Value, ProviderError> {
+        Ok(self.transport.send(method, path, query, body).await?.unwrap_or(Value::Null))
+    }
+
+    /// A cheap authenticated call: proves the token is accepted.
+    ///
+    /// # Errors
+    /// [`ProviderErrorKind::Unauthorized`] for a refused token; transport errors.
+    pub async fn verify(&self) -> Result<(), ProviderError> {
+        self.call(Method::GET, "/locations", &[("per_page", "1".into())], None).await.map(|_| ())
+    }
+
+    /// Every object of `collection`, optionally filtered by a label selector, all pages.
+    ///
+    /// # Errors
+    /// Transport errors; an answer without the list.
+    pub async fn list(&self, collection: Collection, label_selector: Option<&str>) -> Result<Vec<Value>, ProviderError> {
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let mut query = vec![("page", page.to_string()), ("per_page", PER_PAGE.to_string())];
+            if let Some(selector) = label_selector {
+                query.push(("label_selector", selector.to_owned()));
+            }
+            let body = self.call(Method::GET, &format!("/{}", collection.path()), &query, None).await?;
+            let items = body[collection.path()]
+                .as_array()
+                .ok_or_else(|| self.err(format!("GET /{}: no `{}` list in the answer", collection.path(), collection.path())))?;
+            out.extend(items.iter().cloned());
+            match body["meta"]["pagination"]["next_page"].as_u64() {
+                // Guard against a peer that repeats a page forever.
+                Some(next) if next > page && !items.is_empty() => page = next,
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    /// One object by id.
+    ///
+    /// # Errors
+    /// [`ProviderErrorKind::NotFound`]; transport errors.
+    pub async fn get(&self, collection: Collection, id: i64) -> Result<Value, ProviderError> {
+        let body = self.call(Method::GET, &format!("/{}/{id}", collection.path()), &[], None).await?;
+        Ok(body[collection.singular()].clone())
+    }
+
+    /// Creates an object from a request body (see the `*_body` builders) and returns it with the
+    /// actions it started.
+    ///
+    /// # Errors
+    /// Transport errors; `maybe_processed` is set when the outcome is unknown.
+    pub async fn create(&self, collection: Collection, body: &Value) -> Result<Created, ProviderError> {
+        let answer = self.call(Method::POST, &format!("/{}", collection.path()), &[], Some(body)).await?;
+        let object = answer[collection.singular()].clone();
+        if id_of(&object).is_none() {
+            return Err(self.err(format!("POST /{}: the answer has no `{}.id`", collection.path(), collection.singular())));
+        }
+        let mut actions: Vec<i64> = answer["action"].as_object().and_then(|a| a.get("id")).and_then(Value::as_i64).into_iter().collect();
+        if let Some(list) = answer["actions"].as_array() {
+            actions.extend(list.iter().filter_map(id_of));
+        }
+        if let Some(list) = answer["next_actions"].as_array() {
+            actions.extend(list.iter().filter_map(id_of));
+        }
+        Ok(Created { object, actions })
+    }
+
+    /// Replaces the labels (and name) of an object.
+    ///
+    /// # Errors
+    /// Transport errors.
+    pub async fn update(&self, collection: Collection, id: i64, body: &Value) -> Result<Value, ProviderError> {
+        let answer = self.call(Method::PUT, &format!("/{}/{id}", collection.path()), &[], Some(body)).await?;
+        Ok(answer[collection.singular()].clone())
+    }
+
+    /// Deletes an object; returns the action to wait for, if the API gives one. A missing object
+    /// counts as deleted.
+    ///
+    /// # Errors
+    /// Transport errors other than 404.
+    pub async fn delete(&self, collection: Collection, id: i64) -> Result<Option<i64>, ProviderError> {
+        match self.call(Method::DELETE, &format!("/{}/{id}", collection.path()), &[], None).await {
+            Ok(answer) if collection.delete_returns_action() => Ok(answer["action"]["id"].as_i64()),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs an action on an object (`POST /{collection}/{id}/actions/{action}`); returns the
+    /// action id to wait for.
+    ///
+    /// # Errors
+    /// Transport errors (a `locked` answer is retried by the transport).
+    pub async fn action(&self, collection: Collection, id: i64, action: &str, body: &Value) -> Result<Option<i64>, ProviderError> {
+        let answer = self
+            .call(Method::POST, &format!("/{}/{id}/actions/{action}", collection.path()), &[], Some(body))
+            .await?;
+        Ok(answer["action"]["id"].as_i64())
+    }
+
+    /// The status of an action: `running`, `success` or `error`, with the error message.
+    ///
+    /// # Errors
+    /// Transport errors.
+    pub async fn action_status(&self, id: i64) -> Result<(String, Option<String>), ProviderError> {
+        let body = self.call(Method::GET, &format!("/actions/{id}"), &[], None).await?;
+        let action = &body["action"];
+        let status = action["status"].as_str().unwrap_or("running").to_owned();
+        let message = action["error"]["message"].as_str().map(str::to_owned);
+        Ok((status, message))
+    }
+
+    /// Polls an action until it succeeds.
+    ///
+    /// # Errors
+    /// [`ProviderErrorKind::ActionFailed`] when it ends in error; `Timeout` after
+    /// `action_timeout`; transport errors.
+    pub async fn wait_action(&self, id: i64) -> Result<(), ProviderError> {
+        let config = self.transport.config();
+        let deadline = tokio::time::Instant::now() + config.action_timeout;
+        loop {
+            let (status, message) = self.action_status(id).await?;
+            match status.as_str() {
+                "success" => return Ok(()),
+                "error" => {
+                    return Err(self.transport.error(
+                        ProviderErrorKind::ActionFailed,
+                        format!("action {id} failed: {}", message.unwrap_or_else(|| "no reason given".into())),
+                    ))
+                }
+                _ => {}
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(self.transport.error(ProviderErrorKind::Timeout, format!("action {id} still running after {:?}", config.action_timeout)));
+            }
+            self.transport.sleep(config.poll_interval).await?;
+        }
+    }
+
+    async fn wait_all(&self, actions: &[i64]) -> Result<(), ProviderError> {
+        for id in actions {
+            self.wait_action(*id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Labels of a design's resource: ownership, identity and settings fingerprint.
+fn labels(design: &DesignId, resource: &DesiredResource) -> Value {
+    let mut map = Map::new();
+    map.insert(LABEL_MANAGED_BY.into(), json!(LABEL_MANAGED_BY_VALUE));
+    map.insert(LABEL_DESIGN.into(), json!(design.as_str()));
+    map.insert(LABEL_COMPONENT.into(), json!(resource.key.owner()));
+    map.insert(LABEL_RESOURCE.into(), json!(resource.key.local()));
+    map.insert(LABEL_SPEC.into(), json!(resource.spec.fingerprint()));
+    Value::Object(map)
+}
+
+/// `managed-by=stagecraft,stagecraft-design=<id>`: everything this design owns, nothing else.
+pub fn design_selector(design: &DesignId) -> String {
+    format!("{LABEL_MANAGED_BY}={LABEL_MANAGED_BY_VALUE},{LABEL_DESIGN}={}", design.as_str())
+}
+
+fn network_zone(region: &str) -> &'static str {
+    match region {
+        "ash" => "us-east",
+        "hil" => "us-west",
+        "sin" => "ap-southeast",
+        _ => "eu-central",
+    }
+}
+
+fn rule_body(rule: &FirewallRuleSpec) -> Value {
+    let mut body = json!({
+        "direction": match rule.direction { Direction::Inbound => "in", Direction::Outbound => "out" },
+        "protocol": match rule.protocol { FirewallProtocol::Tcp => "tcp", FirewallProtocol::Udp => "udp", FirewallProtocol::Icmp => "icmp" },
+        "description": rule.description,
+    });
+    if rule.protocol != FirewallProtocol::Icmp {
+        body["port"] = json!(rule.port.clone().unwrap_or_else(|| "any".into()));
+    }
+    let field = if rule.direction == Direction::Inbound { "source_ips" } else { "destination_ips" };
+    body[field] = json!(rule.addresses);
+    body
+}
+
+/// Request body to create `resource`, with references resolved to provider ids.
+///
+/// # Errors
+/// A message naming a reference that has no provider id yet.
+pub fn create_body(design: &DesignId, resource: &DesiredResource, ids: &ResolvedIds) -> Result<Value, String> {
+    let resolve = |key: &ResourceKey| -> Result<i64, String> {
+        ids.get(key)
+            .and_then(|id| id.parse::<i64>().ok())
+            .ok_or_else(|| format!("{} needs {key}, which has no Hetzner id yet", resource.key))
+    };
+    let mut body = match &resource.spec {
+        ResourceSpec::SshKey { public_key } => json!({ "public_key": public_key }),
+        ResourceSpec::Network { ip_range, subnet, region } => json!({
+            "ip_range": ip_range,
+            "subnets": [{ "type": "cloud", "ip_range": subnet, "network_zone": network_zone(region) }],
+        }),
+        ResourceSpec::Firewall { rules } => json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() }),
+        ResourceSpec::PlacementGroup => json!({ "type": "spread" }),
+        ResourceSpec::PrimaryIp { region } => json!({
+            "type": "ipv4", "assignee_type": "server", "location": region, "auto_delete": false,
+        }),
+        ResourceSpec::Server { size, region, image, user_data, networks, firewalls, placement_group, primary_ip, ssh_keys } => {
+            let mut body = json!({
+                "server_type": size,
+                "image": image,
+                "location": region,
+                "start_after_create": true,
+                "networks": networks.iter().map(resolve).collect::<Result<Vec<_>, _>>()?,
+                "firewalls": firewalls.iter().map(|k| resolve(k).map(|id| json!({ "firewall": id }))).collect::<Result<Vec<_>, _>>()?,
+                "ssh_keys": ssh_keys.iter().map(|k| resolve(k).map(|id| id.to_string())).collect::<Result<Vec<_>, _>>()?,
+            });
+            if let Some(user_data) = user_data {
+                body["user_data"] = json!(user_data);
+            }
+            if let Some(group) = placement_group {
+                body["placement_group"] = json!(resolve(group)?);
+            }
+            if let Some(ip) = primary_ip {
+                body["public_net"] = json!({ "enable_ipv4": true, "enable_ipv6": true, "ipv4": resolve(ip)? });
+            }
+            body
+        }
+        ResourceSpec::Volume { size_gb, region, server } => match server {
+            Some(server) => json!({ "size": size_gb, "server": resolve(server)?, "automount": true, "format": "ext4" }),
+            None => json!({ "size": size_gb, "location": region, "format": "ext4" }),
+        },
+        ResourceSpec::LoadBalancer { size, region, network, services, targets, round_robin } => {
+            let private = network.is_some();
+            let mut body = json!({
+                "load_balancer_type": size,
+                "location": region,
+                "algorithm": { "type": if *round_robin { "round_robin" } else { "least_connections" } },
+                "public_interface": true,
+                "services": services.iter().map(|s| {
+                    let http = s.protocol == Protocol::Http;
+                    let mut check = json!({
+                        "protocol": if http { "http" } else { "tcp" },
+                        "port": s.destination_port, "interval": 15, "timeout": 10, "retries": 3,
+                    });
+                    if http {
+                        check["http"] = json!({ "path": s.health_path.clone().unwrap_or_else(|| "/".into()), "status_codes": ["2??", "3??"], "tls": false });
+                    }
+                    json!({
+                        "protocol": if http { "http" } else { "tcp" },
+                        "listen_port": s.listen_port,
+                        "destination_port": s.destination_port,
+                        "proxyprotocol": false,
+                        "health_check": check,
+                    })
+                }).collect::<Vec<_>>(),
+                "targets": targets.iter().map(|k| resolve(k).map(|id| json!({ "type": "server", "server": { "id": id }, "use_private_ip": private }))).collect::<Result<Vec<_>, _>>()?,
+            });
+            if let Some(network) = network {
+                body["network"] = json!(resolve(network)?);
+            }
+            body
+        }
+    };
+    body["name"] = json!(resource.name);
+    body["labels"] = labels(design, resource);
+    Ok(body)
+}
+
+/// What a Hetzner object says about itself, as the engine compares it.
+fn observed(collection: Collection, object: &Value) -> Option<ObservedResource> {
+    let labels = object["labels"].as_object()?;
+    let label = |k: &str| labels.get(k).and_then(Value::as_str).map(str::to_owned);
+    let owner = label(LABEL_COMPONENT)?;
+    let local = label(LABEL_RESOURCE)?;
+    let mut attributes = BTreeMap::new();
+    let mut put = |k: &str, v: Option<&str>| {
+        if let Some(v) = v {
+            attributes.insert(k.to_owned(), v.to_owned());
+        }
+    };
+    put("server_type", object["server_type"]["name"].as_str());
+    put("location", object["datacenter"]["location"]["name"].as_str().or(object["location"]["name"].as_str()));
+    put("load_balancer_type", object["load_balancer_type"]["name"].as_str());
+    put("ip_range", object["ip_range"].as_str());
+    put("status", object["status"].as_str());
+    let size = object["size"].as_i64().map(|s| s.to_string());
+    put("size", size.as_deref());
+    Some(ObservedResource {
+        key: ResourceKey::new(&owner, &local),
+        provider: Provider::Hetzner,
+        kind: collection.kind(),
+        provider_id: id_of(object)?.to_string(),
+        name: object["name"].as_str().unwrap_or_default().to_owned(),
+        fingerprint: label(LABEL_SPEC),
+        attributes,
+    })
+}
+
+/// The engine's view of Hetzner.
+pub struct HetznerDriver {
+    client: HetznerClient,
+}
+
+impl HetznerDriver {
+    pub fn new(client: HetznerClient) -> Self {
+        Self { client }
+    }
+
+    pub fn client(&self) -> &HetznerClient {
+        &self.client
+    }
+
+    /// The resource with this key, if it exists (found by labels, never by name alone).
+    async fn find(&self, design: &DesignId, resource: &DesiredResource) -> Result<Option<ObservedResource>, ProviderError> {
+        let selector = format!(
+            "{},{LABEL_COMPONENT}={},{LABEL_RESOURCE}={}",
+            design_selector(design),
+            resource.key.owner(),
+            resource.key.local()
+        );
+        let collection = Collection::of(resource.spec.kind());
+        Ok(self.client.list(collection, Some(&selector)).await?.iter().find_map(|o| observed(collection, o)))
+    }
+
+    async fn create_inner(&self, design: &DesignId, resource: &DesiredResource, ids: &ResolvedIds) -> Result<ObservedResource, ProviderError> {
+        let collection = Collection::of(resource.spec.kind());
+        let body = create_body(design, resource, ids)
+            .map_err(|m| self.client.transport.error(ProviderErrorKind::InvalidRequest, m))?;
+        let mut attempt = 0;
+        let created = loop {
+            attempt += 1;
+            match self.client.create(collection, &body).await {
+                Ok(created) => break created,
+                // The create may have happened: look for it by its labels before trying again,
+                // so a lost answer never becomes a duplicate.
+                Err(e) if e.maybe_processed && attempt < 4 => {
+                    if let Some(found) = self.find(design, resource).await? {
+                        return Ok(found);
+                    }
+                }
+                Err(e) if e.kind == ProviderErrorKind::Conflict => {
+                    if let Some(found) = self.find(design, resource).await? {
+                        return Ok(found);
+                    }
+                    return Err(e);
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.client.wait_all(&created.actions).await?;
+        observed(collection, &created.object)
+            .ok_or_else(|| self.client.err(format!("POST /{}: the answer lacks the labels sent", collection.path())))
+    }
+}
+
+impl ProviderDriver for HetznerDriver {
+    fn provider(&self) -> Provider {
+        Provider::Hetzner
+    }
+
+    fn calls(&self) -> u64 {
+        self.client.calls()
+    }
+
+    fn observe<'a>(&'a self, design: &'a DesignId) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+        Box::pin(async move {
+            let selector = design_selector(design);
+            let mut out = Vec::new();
+            for collection in Collection::ALL {
+                for object in self.client.list(collection, Some(&selector)).await? {
+                    // The selector already filters; checking again keeps a misbehaving peer
+                    // from handing us another design's resource to delete.
+                    if object["labels"][LABEL_DESIGN].as_str() == Some(design.as_str()) {
+                        out.extend(observed(collection, &object));
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn create<'a>(&'a self, design: &'a DesignId, resource: &'a DesiredResource, ids: &'a ResolvedIds) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
+        Box::pin(self.create_inner(design, resource, ids))
+    }
+
+    fn update<'a>(
+        &'a self,
+        design: &'a DesignId,
+        resource: &'a DesiredResource,
+        existing: &'a ObservedResource,
+        _ids: &'a ResolvedIds,
+    ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
+        Box::pin(async move {
+            let collection = Collection::of(existing.kind);
+            let id: i64 = existing.provider_id.parse().map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            if let ResourceSpec::Firewall { rules } = &resource.spec {
+                let body = json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() });
+                if let Some(action) = self.client.action(collection, id, "set_rules", &body).await? {
+                    self.client.wait_action(action).await?;
+                }
+            }
+            let object = self
+                .client
+                .update(collection, id, &json!({ "name": resource.name, "labels": labels(design, resource) }))
+                .await?;
+            Ok(observed(collection, &object).unwrap_or_else(|| {
+                let mut updated = existing.clone();
+                updated.fingerprint = Some(resource.spec.fingerprint());
+                updated
+            }))
+        })
+    }
+
+    fn delete<'a>(&'a self, existing: &'a ObservedResource) -> BoxFuture<'a, Result<(), ProviderError>> {
+        Box::pin(async move {
+            let collection = Collection::of(existing.kind);
+            let id: i64 = existing.provider_id.parse().map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            if let Some(action) = self.client.delete(collection, id).await? {
+                self.client.wait_action(action).await?;
+            }
+            Ok(())
+        })
+    }
+}

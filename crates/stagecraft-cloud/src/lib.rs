@@ -1,0 +1,85 @@
+//! # stagecraft-cloud
+//!
+//! Provisioning: turns a design into real resources at Hetzner Cloud (DigitalOcean and AWS
+//! are planned), and keeps track of them.
+//!
+//! - [`credentials`]: provider tokens in the OS keyring, never anywhere else.
+//! - [`hetzner`]: the Hetzner Cloud client and driver; [`transport`]: the retrying HTTP core.
+//! - [`resources`]: the mapping of a design to provider resources through the catalogue.
+//! - [`plan`], [`engine`], [`state`]: plan, apply, destroy and refresh, with a crash-safe journal.
+//!
+//! Invariants:
+//! - A token is a [`Secret`]: no `Serialize`, no `Display`, wiped on drop. It is read from the
+//!   keyring only to put it on the wire.
+//! - Every resource carries the labels `managed-by=stagecraft`, `stagecraft-design=<design id>`
+//!   and `stagecraft-component=<owner id>`; nothing without this design's label is ever changed.
+//! - Every create is journaled before it is sent and after it succeeds, so a crashed apply
+//!   resumes without duplicates and without unrecorded resources.
+//!
+//! Types that the app shows (plans, progress, reports, credential status) derive `Serialize`
+//! and `specta::Type`.
+
+pub mod cloud_init;
+pub mod credentials;
+pub mod engine;
+pub mod hetzner;
+pub mod plan;
+pub mod resources;
+pub mod secret;
+pub mod state;
+pub mod transport;
+
+use std::sync::Arc;
+
+use stagecraft_model::Provider;
+
+pub use credentials::{CredentialError, CredentialKey, CredentialStatus};
+pub use engine::{
+    ApplyProgress, ApplyReport, DriftReport, Engine, EngineError, EngineOptions, ProviderDriver,
+    ResourceStatus,
+};
+pub use plan::{ChangeAction, Plan, PlannedChange};
+pub use secret::Secret;
+pub use transport::{ClientConfig, ProviderError, ProviderErrorKind, RetryPolicy};
+
+/// Environment variable overriding a provider's API base URL (tests point these at local peers).
+pub fn base_url_variable(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Hetzner => "STAGECRAFT_HETZNER_URL",
+        Provider::Digitalocean => "STAGECRAFT_DIGITALOCEAN_URL",
+        Provider::Aws => "STAGECRAFT_AWS_URL",
+        Provider::Unassigned => "STAGECRAFT_UNASSIGNED_URL",
+    }
+}
+
+/// The API base URL of `provider`: the environment override, else production.
+pub fn base_url(provider: Provider) -> String {
+    std::env::var(base_url_variable(provider)).unwrap_or_else(|_| match provider {
+        Provider::Hetzner => hetzner::HETZNER_API.to_owned(),
+        Provider::Digitalocean => "https://api.digitalocean.com".to_owned(),
+        Provider::Aws => "https://ec2.amazonaws.com".to_owned(),
+        Provider::Unassigned => String::new(),
+    })
+}
+
+/// A driver for `provider` with `token`, talking to `config.base_url`.
+///
+/// # Errors
+/// [`ProviderErrorKind::Unsupported`] for providers this build cannot provision yet.
+pub fn driver_for(provider: Provider, config: ClientConfig, token: Secret) -> Result<Arc<dyn ProviderDriver>, ProviderError> {
+    match provider {
+        Provider::Hetzner => Ok(Arc::new(hetzner::HetznerDriver::new(hetzner::HetznerClient::new(config, token)?))),
+        other => Err(ProviderError::new(other, ProviderErrorKind::Unsupported, format!("provisioning on {} is not implemented yet", other.label()))),
+    }
+}
+
+/// Checks a token with a cheap authenticated call.
+///
+/// # Errors
+/// [`ProviderErrorKind::Unauthorized`] when the provider refuses it; other provider errors.
+pub async fn verify_token(provider: Provider, config: ClientConfig, token: Secret) -> Result<(), ProviderError> {
+    match provider {
+        Provider::Hetzner => hetzner::HetznerClient::new(config, token)?.verify().await,
+        other => Err(ProviderError::new(other, ProviderErrorKind::Unsupported, format!("checking {} tokens is not implemented yet", other.label()))),
+    }
+}

@@ -1,0 +1,150 @@
+//! Plan: what Apply would do, and why, from the design and what exists at the providers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use stagecraft_model::Provider;
+
+use crate::engine::ObservedResource;
+use crate::resources::{DesiredResource, Mapping, NotProvisioned, ResourceKey, ResourceKind, ResourceSpec};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeAction {
+    Create,
+    Update,
+    /// Delete and create again: the change cannot be made in place.
+    Replace,
+    Delete,
+}
+
+/// One change in a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct PlannedChange {
+    pub key: ResourceKey,
+    pub provider: Provider,
+    pub kind: ResourceKind,
+    pub component: Option<String>,
+    pub name: String,
+    pub action: ChangeAction,
+    pub reasons: Vec<String>,
+    /// The provider's id of the existing resource (update, replace, delete).
+    pub provider_id: Option<String>,
+}
+
+/// What Apply would do.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Plan {
+    pub design_id: String,
+    pub design_name: String,
+    pub changes: Vec<PlannedChange>,
+    /// Resources that exist and match the design.
+    pub unchanged: Vec<ResourceKey>,
+    /// Parts of the design this build does not provision, and why.
+    pub not_provisioned: Vec<NotProvisioned>,
+    /// Monthly cost change in the design's currency, once stagecraft-pricing provides it.
+    #[specta(type = Option<String>)]
+    pub monthly_cost_change: Option<Decimal>,
+}
+
+impl Plan {
+    /// Number of changes of `action`.
+    pub fn count(&self, action: ChangeAction) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Why an existing resource differs from the design, and whether it can change in place.
+fn compare(desired: &DesiredResource, existing: &ObservedResource) -> Option<(ChangeAction, Vec<String>)> {
+    let fingerprint = desired.spec.fingerprint();
+    if existing.fingerprint.as_deref() == Some(fingerprint.as_str()) && existing.name == desired.name {
+        return None;
+    }
+    let mut replace_reasons = Vec::new();
+    let mut check = |what: &str, attribute: &str, wanted: &str| {
+        if let Some(have) = existing.attributes.get(attribute) {
+            if have != wanted {
+                replace_reasons.push(format!("{what} {have} → {wanted}"));
+            }
+        }
+    };
+    match &desired.spec {
+        ResourceSpec::Server { size, region, .. } => {
+            check("server type", "server_type", size);
+            check("location", "location", region);
+        }
+        ResourceSpec::LoadBalancer { size, region, .. } => {
+            check("load balancer type", "load_balancer_type", size);
+            check("location", "location", region);
+        }
+        ResourceSpec::Network { ip_range, .. } => check("IP range", "ip_range", ip_range),
+        ResourceSpec::Volume { size_gb, .. } => check("size (GB)", "size", &size_gb.to_string()),
+        _ => {}
+    }
+    if !replace_reasons.is_empty() {
+        if desired.spec.kind() == ResourceKind::Volume {
+            replace_reasons.push("replacing a volume destroys its data".into());
+        }
+        return Some((ChangeAction::Replace, replace_reasons));
+    }
+    match (&desired.spec, existing.fingerprint.is_some()) {
+        (ResourceSpec::Firewall { .. }, _) => Some((ChangeAction::Update, vec!["firewall rules changed".into()])),
+        (_, false) => Some((ChangeAction::Update, vec!["adopt: record the design's labels on it".into()])),
+        _ if existing.name != desired.name => Some((ChangeAction::Update, vec![format!("rename {} → {}", existing.name, desired.name)])),
+        // Other settings (networks, user data, targets) are fixed at creation.
+        _ => Some((ChangeAction::Replace, vec!["settings that cannot change in place differ".into()])),
+    }
+}
+
+/// Diffs the design's resources with what exists for this design.
+pub fn diff(design_id: &str, design_name: &str, mapping: &Mapping, observed: &[ObservedResource]) -> Plan {
+    let existing: BTreeMap<&ResourceKey, &ObservedResource> = observed.iter().map(|o| (&o.key, o)).collect();
+    let wanted: BTreeSet<&ResourceKey> = mapping.resources.iter().map(|r| &r.key).collect();
+    let mut changes = Vec::new();
+    let mut unchanged = Vec::new();
+    for desired in &mapping.resources {
+        let change = |action, reasons, provider_id| PlannedChange {
+            key: desired.key.clone(),
+            provider: desired.provider,
+            kind: desired.spec.kind(),
+            component: desired.component.clone(),
+            name: desired.name.clone(),
+            action,
+            reasons,
+            provider_id,
+        };
+        match existing.get(&desired.key) {
+            None => changes.push(change(ChangeAction::Create, vec![desired.reason.clone()], None)),
+            Some(found) => match compare(desired, found) {
+                None => unchanged.push(desired.key.clone()),
+                Some((action, reasons)) => changes.push(change(action, reasons, Some(found.provider_id.clone()))),
+            },
+        }
+    }
+    for found in observed.iter().filter(|o| !wanted.contains(&o.key)) {
+        changes.push(PlannedChange {
+            key: found.key.clone(),
+            provider: found.provider,
+            kind: found.kind,
+            component: found.key.owner().starts_with("cmp_").then(|| found.key.owner().to_owned()),
+            name: found.name.clone(),
+            action: ChangeAction::Delete,
+            reasons: vec!["no longer in the design".into()],
+            provider_id: Some(found.provider_id.clone()),
+        });
+    }
+    changes.sort_by(|a, b| a.action.cmp(&b.action).then(a.key.cmp(&b.key)));
+    Plan {
+        design_id: design_id.to_owned(),
+        design_name: design_name.to_owned(),
+        changes,
+        unchanged,
+        not_provisioned: mapping.not_provisioned.clone(),
+        monthly_cost_change: None,
+    }
+}

@@ -1,0 +1,796 @@
+//! From a design to the provider resources that realise it, through the catalogue.
+//!
+//! The mapping follows the networking practice: every server gets a firewall that denies by
+//! default and opens only the ports its incoming connections need; servers that talk to each
+//! other privately share a private network; links across providers or regions get WireGuard;
+//! an MVP server runs its stack with Docker Compose from cloud-init.
+//!
+//! Resources are provider-neutral here ([`ResourceSpec`]); each driver turns them into API calls.
+//! Every resource has a stable [`ResourceKey`] (`<component or group id>/<local name>`) that is
+//! also written into the provider's labels, so a resource can be found again after a crash.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use stagecraft_model::{
+    catalog, Component, ComponentKind, Design, Direction, FirewallProtocol, GroupKind,
+    NetworkPath, Protocol, Provider, Runtime, Stage,
+};
+
+use crate::cloud_init;
+
+/// Label keys written on every resource Stagecraft creates.
+pub const LABEL_MANAGED_BY: &str = "managed-by";
+pub const LABEL_MANAGED_BY_VALUE: &str = "stagecraft";
+pub const LABEL_DESIGN: &str = "stagecraft-design";
+pub const LABEL_COMPONENT: &str = "stagecraft-component";
+pub const LABEL_RESOURCE: &str = "stagecraft-resource";
+pub const LABEL_SPEC: &str = "stagecraft-spec";
+
+/// Stable identity of one resource within a design: `<owner id>/<local name>`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
+#[serde(transparent)]
+pub struct ResourceKey(pub String);
+
+impl ResourceKey {
+    pub fn new(owner: &str, local: &str) -> Self {
+        Self(format!("{owner}/{local}"))
+    }
+
+    /// The component, group or `design` that owns the resource.
+    pub fn owner(&self) -> &str {
+        self.0.split_once('/').map_or(self.0.as_str(), |(o, _)| o)
+    }
+
+    /// The name within the owner (`server-0`, `firewall`).
+    pub fn local(&self) -> &str {
+        self.0.split_once('/').map_or("", |(_, l)| l)
+    }
+}
+
+impl fmt::Display for ResourceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Kinds of provider resource Stagecraft creates.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceKind {
+    SshKey,
+    Network,
+    Firewall,
+    PlacementGroup,
+    PrimaryIp,
+    Server,
+    Volume,
+    LoadBalancer,
+}
+
+impl ResourceKind {
+    /// Deletion order: lower first. Dependants go before what they depend on (a load balancer
+    /// before its targets, servers before the firewalls and networks they use).
+    pub fn delete_rank(self) -> u8 {
+        match self {
+            ResourceKind::LoadBalancer => 0,
+            ResourceKind::Volume => 1,
+            ResourceKind::Server => 2,
+            ResourceKind::PrimaryIp => 3,
+            ResourceKind::Firewall => 4,
+            ResourceKind::PlacementGroup => 5,
+            ResourceKind::Network => 6,
+            ResourceKind::SshKey => 7,
+        }
+    }
+}
+
+/// One firewall rule as the provider gets it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct FirewallRuleSpec {
+    pub direction: Direction,
+    pub protocol: FirewallProtocol,
+    /// `"443"` or `"8000-8100"`; none for ICMP.
+    pub port: Option<String>,
+    /// Sources (inbound) or destinations (outbound).
+    pub addresses: Vec<String>,
+    pub description: String,
+}
+
+/// One listener of a load balancer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct LbServiceSpec {
+    pub protocol: Protocol,
+    pub listen_port: u16,
+    pub destination_port: u16,
+    pub health_path: Option<String>,
+}
+
+/// What to create, provider-neutral. Keys point at other resources of the same design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResourceSpec {
+    SshKey {
+        public_key: String,
+    },
+    Network {
+        ip_range: String,
+        subnet: String,
+        /// Provider region the subnet serves (the network zone is derived from it).
+        region: String,
+    },
+    Firewall {
+        rules: Vec<FirewallRuleSpec>,
+    },
+    PlacementGroup,
+    PrimaryIp {
+        region: String,
+    },
+    Server {
+        size: String,
+        region: String,
+        image: String,
+        user_data: Option<String>,
+        networks: Vec<ResourceKey>,
+        firewalls: Vec<ResourceKey>,
+        placement_group: Option<ResourceKey>,
+        primary_ip: Option<ResourceKey>,
+        ssh_keys: Vec<ResourceKey>,
+    },
+    Volume {
+        size_gb: u32,
+        region: String,
+        server: Option<ResourceKey>,
+    },
+    LoadBalancer {
+        size: String,
+        region: String,
+        network: Option<ResourceKey>,
+        services: Vec<LbServiceSpec>,
+        targets: Vec<ResourceKey>,
+        round_robin: bool,
+    },
+}
+
+impl ResourceSpec {
+    pub fn kind(&self) -> ResourceKind {
+        match self {
+            ResourceSpec::SshKey { .. } => ResourceKind::SshKey,
+            ResourceSpec::Network { .. } => ResourceKind::Network,
+            ResourceSpec::Firewall { .. } => ResourceKind::Firewall,
+            ResourceSpec::PlacementGroup => ResourceKind::PlacementGroup,
+            ResourceSpec::PrimaryIp { .. } => ResourceKind::PrimaryIp,
+            ResourceSpec::Server { .. } => ResourceKind::Server,
+            ResourceSpec::Volume { .. } => ResourceKind::Volume,
+            ResourceSpec::LoadBalancer { .. } => ResourceKind::LoadBalancer,
+        }
+    }
+
+    /// Resources this one refers to, which must exist first.
+    pub fn depends_on(&self) -> Vec<ResourceKey> {
+        match self {
+            ResourceSpec::Server {
+                networks,
+                firewalls,
+                placement_group,
+                primary_ip,
+                ssh_keys,
+                ..
+            } => networks
+                .iter()
+                .chain(firewalls)
+                .chain(placement_group)
+                .chain(primary_ip)
+                .chain(ssh_keys)
+                .cloned()
+                .collect(),
+            ResourceSpec::Volume { server, .. } => server.iter().cloned().collect(),
+            ResourceSpec::LoadBalancer {
+                network, targets, ..
+            } => network.iter().chain(targets).cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A short, stable fingerprint of the settings, written as a label so a plan can tell a
+    /// changed resource from an unchanged one without reading every field back.
+    pub fn fingerprint(&self) -> String {
+        let text = serde_json::to_string(self).unwrap_or_default();
+        // FNV-1a: stable across Rust versions, unlike the std hasher.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in text.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+}
+
+/// One resource the design needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct DesiredResource {
+    pub key: ResourceKey,
+    pub provider: Provider,
+    /// The component this resource realises, if any (groups and design-wide resources have none).
+    pub component: Option<String>,
+    /// Name at the provider: unique per design, a valid host name.
+    pub name: String,
+    pub spec: ResourceSpec,
+    /// Why the resource exists, for the plan view.
+    pub reason: String,
+}
+
+/// A component (or group) that is not provisioned, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct NotProvisioned {
+    pub owner: String,
+    pub name: String,
+    pub reason: String,
+}
+
+/// The outcome of mapping a design.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct Mapping {
+    pub resources: Vec<DesiredResource>,
+    pub not_provisioned: Vec<NotProvisioned>,
+}
+
+/// Options that are not part of the design.
+#[derive(Debug, Clone, Default)]
+pub struct MappingOptions {
+    /// An SSH public key to install on every server (one key resource per provider).
+    pub ssh_public_key: Option<String>,
+}
+
+/// Providers this build can provision.
+pub const SUPPORTED_PROVIDERS: [Provider; 1] = [Provider::Hetzner];
+
+const DEFAULT_IMAGE: &str = "ubuntu-24.04";
+
+/// Lower-case host-name-safe slug of a display name.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for ch in text.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_owned();
+    let out: String = out.chars().take(24).collect();
+    if out.is_empty() {
+        "x".into()
+    } else {
+        out.trim_end_matches('-').to_owned()
+    }
+}
+
+/// The part of a prefixed id after the prefix, host-name safe.
+fn id_tail(id: &str) -> String {
+    let tail = id.split_once('_').map_or(id, |(_, t)| t);
+    let tail: String = tail
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    tail.trim_matches('-').chars().take(16).collect()
+}
+
+fn default_region(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Hetzner => "fsn1",
+        Provider::Digitalocean => "fra1",
+        Provider::Aws => "eu-central-1",
+        Provider::Unassigned => "",
+    }
+}
+
+/// The region a component runs in: its own, else its nearest group's, else the provider's default.
+fn region_of(design: &Design, component: &Component) -> String {
+    component
+        .region
+        .clone()
+        .or_else(|| {
+            design
+                .groups_of(component)
+                .iter()
+                .find_map(|g| g.region.clone())
+        })
+        .unwrap_or_else(|| default_region(component.provider).to_owned())
+}
+
+fn protocol_ports(protocol: Protocol, ports: &[u16]) -> Vec<u16> {
+    if ports.is_empty() {
+        protocol.default_port().into_iter().collect()
+    } else {
+        ports.to_vec()
+    }
+}
+
+fn transport_of(protocol: Protocol) -> FirewallProtocol {
+    match protocol {
+        Protocol::Udp | Protocol::Wireguard | Protocol::Dns => FirewallProtocol::Udp,
+        _ => FirewallProtocol::Tcp,
+    }
+}
+
+const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
+
+/// Maps a loaded design to the resources its supported providers need.
+pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
+    let catalog = catalog();
+    let mut resources: Vec<DesiredResource> = Vec::new();
+    let mut not_provisioned = Vec::new();
+    let design_tail = id_tail(design.id.as_str());
+    let name_of = |what: &str, local: &str| -> String {
+        let base = if local.is_empty() {
+            format!("{}-{}", slug(what), design_tail)
+        } else {
+            format!("{}-{}-{}", slug(what), local, design_tail)
+        };
+        base.chars().take(63).collect::<String>().trim_end_matches('-').to_owned()
+    };
+
+    let providers_used: BTreeSet<Provider> = design
+        .components
+        .iter()
+        .map(|c| c.provider)
+        .filter(|p| SUPPORTED_PROVIDERS.contains(p))
+        .collect();
+
+    // SSH keys: one per provider when the user gave a key.
+    let mut ssh_key_of: BTreeMap<Provider, ResourceKey> = BTreeMap::new();
+    if let Some(public_key) = &options.ssh_public_key {
+        for provider in &providers_used {
+            let key = ResourceKey::new("design", &format!("ssh-key-{}", provider.slug()));
+            ssh_key_of.insert(*provider, key.clone());
+            resources.push(DesiredResource {
+                key,
+                provider: *provider,
+                component: None,
+                name: name_of("stagecraft", "key"),
+                spec: ResourceSpec::SshKey {
+                    public_key: public_key.trim().to_owned(),
+                },
+                reason: "SSH access to the servers with your key".into(),
+            });
+        }
+    }
+
+    // Private networks drawn as groups.
+    let mut network_of_group: BTreeMap<String, (ResourceKey, String)> = BTreeMap::new();
+    for group in &design.groups {
+        if group.kind != GroupKind::PrivateNetwork {
+            continue;
+        }
+        if !SUPPORTED_PROVIDERS.contains(&group.provider) {
+            not_provisioned.push(NotProvisioned {
+                owner: group.id.to_string(),
+                name: group.name.clone(),
+                reason: format!("{} is not provisioned by this build yet", group.provider.label()),
+            });
+            continue;
+        }
+        let ip_range = group.cidr.clone().unwrap_or_else(|| "10.0.0.0/16".into());
+        let key = ResourceKey::new(group.id.as_str(), "network");
+        let region = group
+            .region
+            .clone()
+            .unwrap_or_else(|| default_region(group.provider).to_owned());
+        network_of_group.insert(group.id.to_string(), (key.clone(), ip_range.clone()));
+        resources.push(DesiredResource {
+            key,
+            provider: group.provider,
+            component: None,
+            name: name_of(&group.name, ""),
+            spec: ResourceSpec::Network {
+                subnet: first_subnet(&ip_range),
+                ip_range,
+                region,
+            },
+            reason: format!("private network `{}` from the design", group.name),
+        });
+    }
+
+    let component_network = |component: &Component| -> Option<ResourceKey> {
+        design
+            .groups_of(component)
+            .iter()
+            .find_map(|g| network_of_group.get(g.id.as_str()).map(|(k, _)| k.clone()))
+    };
+
+    // Server components that need a private path to another server, but sit in no drawn network,
+    // share one design-wide network per provider.
+    let mut needs_shared_network: BTreeSet<String> = BTreeSet::new();
+    for connection in &design.connections {
+        if connection.network != NetworkPath::Private {
+            continue;
+        }
+        for (a, b) in [(&connection.from, &connection.to), (&connection.to, &connection.from)] {
+            if let (Some(ca), Some(cb)) = (design.component(a), design.component(b)) {
+                if ca.provider == cb.provider
+                    && SUPPORTED_PROVIDERS.contains(&ca.provider)
+                    && provisions_servers(ca)
+                    && component_network(ca).is_none()
+                    && (provisions_servers(cb) || cb.kind == ComponentKind::LoadBalancer)
+                {
+                    needs_shared_network.insert(ca.id.to_string());
+                }
+            }
+        }
+    }
+    let mut shared_network_of: BTreeMap<Provider, ResourceKey> = BTreeMap::new();
+    for id in &needs_shared_network {
+        let Some(component) = design.components.iter().find(|c| c.id.as_str() == id) else {
+            continue;
+        };
+        shared_network_of.entry(component.provider).or_insert_with(|| {
+            let key = ResourceKey::new("design", &format!("network-{}", component.provider.slug()));
+            let ip_range = "10.96.0.0/16".to_owned();
+            resources.push(DesiredResource {
+                key: key.clone(),
+                provider: component.provider,
+                component: None,
+                name: name_of("stagecraft-private", ""),
+                spec: ResourceSpec::Network {
+                    subnet: first_subnet(&ip_range),
+                    ip_range,
+                    region: region_of(design, component),
+                },
+                reason: "private network for server-to-server traffic".into(),
+            });
+            key
+        });
+    }
+    let network_for = |component: &Component| -> Option<ResourceKey> {
+        component_network(component).or_else(|| {
+            needs_shared_network
+                .contains(component.id.as_str())
+                .then(|| shared_network_of.get(&component.provider).cloned())
+                .flatten()
+        })
+    };
+
+    // Firewall components drawn in the design: their rules, applied to the servers they name.
+    let mut extra_firewalls: BTreeMap<String, Vec<ResourceKey>> = BTreeMap::new();
+    for component in design.components.iter().filter(|c| c.kind == ComponentKind::Firewall) {
+        if !SUPPORTED_PROVIDERS.contains(&component.provider) {
+            continue;
+        }
+        let key = ResourceKey::new(component.id.as_str(), "firewall");
+        let rules = component
+            .properties
+            .firewall_rules
+            .iter()
+            .map(|r| FirewallRuleSpec {
+                direction: r.direction,
+                protocol: r.protocol,
+                port: r.port.clone(),
+                addresses: r.addresses.clone(),
+                description: r.description.clone().unwrap_or_default(),
+            })
+            .collect();
+        for target in &component.properties.applies_to {
+            extra_firewalls
+                .entry(target.to_string())
+                .or_default()
+                .push(key.clone());
+        }
+        resources.push(DesiredResource {
+            key,
+            provider: component.provider,
+            component: Some(component.id.to_string()),
+            name: name_of(&component.name, ""),
+            spec: ResourceSpec::Firewall { rules },
+            reason: format!("firewall `{}` drawn in the design", component.name),
+        });
+    }
+
+    // Servers, each with a derived default-deny firewall.
+    let mut servers_of: BTreeMap<String, Vec<ResourceKey>> = BTreeMap::new();
+    for component in &design.components {
+        if component.kind == ComponentKind::Firewall {
+            continue;
+        }
+        let offering = catalog.offering(component.kind, component.provider);
+        if component.kind == ComponentKind::Users {
+            continue;
+        }
+        if !SUPPORTED_PROVIDERS.contains(&component.provider) {
+            not_provisioned.push(NotProvisioned {
+                owner: component.id.to_string(),
+                name: component.name.clone(),
+                reason: if component.provider == Provider::Unassigned {
+                    "no provider chosen".into()
+                } else {
+                    format!("{} is not provisioned by this build yet", component.provider.label())
+                },
+            });
+            continue;
+        }
+        let Some(offering) = offering else {
+            not_provisioned.push(NotProvisioned {
+                owner: component.id.to_string(),
+                name: component.name.clone(),
+                reason: format!("{} does not offer this kind", component.provider.label()),
+            });
+            continue;
+        };
+        let region = region_of(design, component);
+        match offering.resource.as_str() {
+            "hcloud_server" => {
+                let fw_key = ResourceKey::new(component.id.as_str(), "firewall");
+                let rules = derived_rules(design, component);
+                let opened: Vec<String> = rules
+                    .iter()
+                    .map(|r| format!("{}/{:?}", r.port.clone().unwrap_or_default(), r.protocol).to_lowercase())
+                    .collect();
+                resources.push(DesiredResource {
+                    key: fw_key.clone(),
+                    provider: component.provider,
+                    component: Some(component.id.to_string()),
+                    name: name_of(&component.name, "fw"),
+                    spec: ResourceSpec::Firewall { rules },
+                    reason: if opened.is_empty() {
+                        "default deny: no public connection reaches this server".into()
+                    } else {
+                        format!("default deny; opens only {} for its connections", opened.join(", "))
+                    },
+                });
+                let count = component
+                    .properties
+                    .autoscaling
+                    .as_ref()
+                    .map_or(component.count, |a| a.min.max(component.count))
+                    .max(1);
+                let placement = (count > 1).then(|| {
+                    let key = ResourceKey::new(component.id.as_str(), "placement");
+                    resources.push(DesiredResource {
+                        key: key.clone(),
+                        provider: component.provider,
+                        component: Some(component.id.to_string()),
+                        name: name_of(&component.name, "spread"),
+                        spec: ResourceSpec::PlacementGroup,
+                        reason: format!("spreads the {count} replicas over different hosts"),
+                    });
+                    key
+                });
+                let size = component
+                    .size
+                    .clone()
+                    .or_else(|| offering.default_size.clone())
+                    .unwrap_or_else(|| "cx22".into());
+                let mut firewalls = vec![fw_key];
+                firewalls.extend(extra_firewalls.get(component.id.as_str()).cloned().unwrap_or_default());
+                let user_data = cloud_init::user_data(design, component);
+                for index in 0..count {
+                    let primary_ip = (component.properties.public_ipv4 == Some(true)).then(|| {
+                        let key = ResourceKey::new(component.id.as_str(), &format!("ip-{index}"));
+                        resources.push(DesiredResource {
+                            key: key.clone(),
+                            provider: component.provider,
+                            component: Some(component.id.to_string()),
+                            name: name_of(&component.name, &format!("ip-{index}")),
+                            spec: ResourceSpec::PrimaryIp { region: region.clone() },
+                            reason: "a public IPv4 address that outlives the server".into(),
+                        });
+                        key
+                    });
+                    let key = ResourceKey::new(component.id.as_str(), &format!("server-{index}"));
+                    servers_of
+                        .entry(component.id.to_string())
+                        .or_default()
+                        .push(key.clone());
+                    resources.push(DesiredResource {
+                        key,
+                        provider: component.provider,
+                        component: Some(component.id.to_string()),
+                        name: name_of(&component.name, &index.to_string()),
+                        spec: ResourceSpec::Server {
+                            size: size.clone(),
+                            region: region.clone(),
+                            image: DEFAULT_IMAGE.into(),
+                            user_data: user_data.clone(),
+                            networks: network_for(component).into_iter().collect(),
+                            firewalls: firewalls.clone(),
+                            placement_group: placement.clone(),
+                            primary_ip,
+                            ssh_keys: ssh_key_of.get(&component.provider).cloned().into_iter().collect(),
+                        },
+                        reason: format!("{} `{}` ({size} in {region})", catalog.kind(component.kind).label, component.name),
+                    });
+                }
+            }
+            "hcloud_volume" | "hcloud_load_balancer" => {}
+            other => not_provisioned.push(NotProvisioned {
+                owner: component.id.to_string(),
+                name: component.name.clone(),
+                reason: format!("`{other}` is not provisioned through the {} API by this build", component.provider.label()),
+            }),
+        }
+    }
+
+    // Volumes and load balancers refer to servers, so they come once all servers are known.
+    for component in &design.components {
+        if !SUPPORTED_PROVIDERS.contains(&component.provider) {
+            continue;
+        }
+        let Some(offering) = catalog.offering(component.kind, component.provider) else {
+            continue;
+        };
+        let region = region_of(design, component);
+        match offering.resource.as_str() {
+            "hcloud_volume" => {
+                let server = component
+                    .properties
+                    .attached_to
+                    .as_ref()
+                    .and_then(|id| servers_of.get(id.as_str()))
+                    .and_then(|servers| servers.first().cloned());
+                let size_gb = component.properties.storage_gb.unwrap_or(10).max(10);
+                resources.push(DesiredResource {
+                    key: ResourceKey::new(component.id.as_str(), "volume"),
+                    provider: component.provider,
+                    component: Some(component.id.to_string()),
+                    name: name_of(&component.name, ""),
+                    spec: ResourceSpec::Volume {
+                        size_gb,
+                        region: region.clone(),
+                        server: server.clone(),
+                    },
+                    reason: format!(
+                        "{size_gb} GB volume{}",
+                        if server.is_some() { ", attached to its server" } else { "" }
+                    ),
+                });
+            }
+            "hcloud_load_balancer" => {
+                let mut targets = Vec::new();
+                let mut services: Vec<LbServiceSpec> = Vec::new();
+                for connection in design.connections.iter().filter(|c| c.from == component.id) {
+                    if let Some(servers) = servers_of.get(connection.to.as_str()) {
+                        targets.extend(servers.iter().cloned());
+                        let destination = protocol_ports(connection.protocol, &connection.ports)
+                            .first()
+                            .copied()
+                            .unwrap_or(80);
+                        let health_path = component.properties.health_check.as_ref().and_then(|h| h.path.clone());
+                        if services.is_empty() {
+                            // Clients reach the balancer on 80 and 443 (the catalogue's ports);
+                            // TLS is passed through as TCP so no certificate is needed here.
+                            services.push(LbServiceSpec {
+                                protocol: Protocol::Http,
+                                listen_port: 80,
+                                destination_port: destination,
+                                health_path: health_path.clone(),
+                            });
+                            services.push(LbServiceSpec {
+                                protocol: Protocol::Tcp,
+                                listen_port: 443,
+                                destination_port: if destination == 80 { 443 } else { destination },
+                                health_path: None,
+                            });
+                        }
+                    }
+                }
+                let network = targets.first().and_then(|first| {
+                    resources
+                        .iter()
+                        .find(|r| &r.key == first)
+                        .and_then(|r| match &r.spec {
+                            ResourceSpec::Server { networks, .. } => networks.first().cloned(),
+                            _ => None,
+                        })
+                });
+                let size = component.size.clone().or_else(|| offering.default_size.clone()).unwrap_or_else(|| "lb11".into());
+                resources.push(DesiredResource {
+                    key: ResourceKey::new(component.id.as_str(), "load-balancer"),
+                    provider: component.provider,
+                    component: Some(component.id.to_string()),
+                    name: name_of(&component.name, ""),
+                    spec: ResourceSpec::LoadBalancer {
+                        size: size.clone(),
+                        region: region.clone(),
+                        network,
+                        services,
+                        round_robin: !matches!(component.properties.algorithm, Some(stagecraft_model::LbAlgorithm::LeastConnections)),
+                        targets: targets.clone(),
+                    },
+                    reason: format!("{size} load balancer in front of {} server(s)", targets.len()),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    resources.sort_by(|a, b| a.key.cmp(&b.key));
+    Mapping {
+        resources,
+        not_provisioned,
+    }
+}
+
+/// Whether the component becomes servers on its provider.
+fn provisions_servers(component: &Component) -> bool {
+    catalog()
+        .offering(component.kind, component.provider)
+        .is_some_and(|o| o.resource == "hcloud_server")
+}
+
+/// `10.0.0.0/16` -> `10.0.1.0/24`: the first /24 after the network address, a common layout.
+fn first_subnet(ip_range: &str) -> String {
+    let (address, _) = ip_range.split_once('/').unwrap_or((ip_range, "16"));
+    let octets: Vec<&str> = address.split('.').collect();
+    if octets.len() == 4 {
+        format!("{}.{}.1.0/24", octets[0], octets[1])
+    } else {
+        ip_range.to_owned()
+    }
+}
+
+/// Inbound rules a server needs: one per port of each public or VPN connection that reaches it.
+/// Private connections need none: Hetzner firewalls filter only public interfaces, and the
+/// private network admits only the design's own servers.
+fn derived_rules(design: &Design, component: &Component) -> Vec<FirewallRuleSpec> {
+    let mut rules: Vec<FirewallRuleSpec> = Vec::new();
+    for connection in design.connections.iter().filter(|c| c.to == component.id) {
+        let from = design
+            .component(&connection.from)
+            .map_or_else(|| connection.from.to_string(), |c| c.name.clone());
+        match connection.network {
+            NetworkPath::Private => {}
+            NetworkPath::Public => {
+                for port in protocol_ports(connection.protocol, &connection.ports) {
+                    rules.push(FirewallRuleSpec {
+                        direction: Direction::Inbound,
+                        protocol: transport_of(connection.protocol),
+                        port: Some(port.to_string()),
+                        addresses: WORLD.iter().map(|s| s.to_string()).collect(),
+                        description: format!("from {from}"),
+                    });
+                }
+            }
+            NetworkPath::Vpn => {
+                rules.push(FirewallRuleSpec {
+                    direction: Direction::Inbound,
+                    protocol: FirewallProtocol::Udp,
+                    port: Some("51820".into()),
+                    addresses: WORLD.iter().map(|s| s.to_string()).collect(),
+                    description: format!("WireGuard from {from}"),
+                });
+            }
+        }
+    }
+    // A VPN link starting here also needs the WireGuard port open for the peer's handshake.
+    if design
+        .connections
+        .iter()
+        .any(|c| c.from == component.id && c.network == NetworkPath::Vpn)
+    {
+        rules.push(FirewallRuleSpec {
+            direction: Direction::Inbound,
+            protocol: FirewallProtocol::Udp,
+            port: Some("51820".into()),
+            addresses: WORLD.iter().map(|s| s.to_string()).collect(),
+            description: "WireGuard peers".into(),
+        });
+    }
+    // One rule per port and protocol: the first connection names it.
+    let mut seen = BTreeSet::new();
+    rules.retain(|r| seen.insert((r.port.clone(), r.protocol == FirewallProtocol::Udp)));
+    rules.sort_by_key(|r| (r.port.as_deref().and_then(|p| p.parse::<u32>().ok()), r.protocol == FirewallProtocol::Udp));
+    rules
+}
+
+/// Whether the component should run its stack with Docker Compose from cloud-init.
+pub(crate) fn runs_compose(design: &Design, component: &Component) -> bool {
+    component.properties.runtime == Some(Runtime::DockerCompose)
+        || (component.properties.runtime.is_none()
+            && component.kind == ComponentKind::AppServer
+            && design.assumptions.target_stage.unwrap_or(Stage::Mvp) == Stage::Mvp)
+}
