@@ -36,32 +36,36 @@ pub fn check_document(design: &Design, file: &str, source: Option<&str>) -> Vec<
     }
 
     // Unique ids. The prefixes differ per type, so per-type uniqueness is global uniqueness.
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Field paths are only formatted for duplicates: this loop runs over every id of the design.
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(
+        design.components.len() + design.connections.len() + design.groups.len(),
+    );
     let all_ids = design
         .components
         .iter()
+        .map(|c| c.id.as_str())
         .enumerate()
-        .map(|(i, c)| (format!("components[{i}].id"), c.id.as_str()))
+        .map(|(i, id)| ("components", i, id))
         .chain(
             design
                 .connections
                 .iter()
                 .enumerate()
-                .map(|(i, c)| (format!("connections[{i}].id"), c.id.as_str())),
+                .map(|(i, c)| ("connections", i, c.id.as_str())),
         )
         .chain(
             design
                 .groups
                 .iter()
                 .enumerate()
-                .map(|(i, g)| (format!("groups[{i}].id"), g.id.as_str())),
+                .map(|(i, g)| ("groups", i, g.id.as_str())),
         );
-    for (field, id) in all_ids {
+    for (section, index, id) in all_ids {
         let count = seen.entry(id).or_insert(0);
         *count += 1;
         if *count > 1 {
             found.push(Found {
-                field,
+                field: format!("{section}[{index}].id"),
                 message: format!("duplicate id `{id}`: ids must be unique in a design"),
                 offset: locate_member("id", id, *count - 1),
             });
