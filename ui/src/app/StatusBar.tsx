@@ -1,10 +1,10 @@
 import { PROVIDER_LABELS } from "../model/catalog";
 import { designProvider } from "../model/edits";
-import { useDesign, undoLabel } from "../store/design-store";
+import { panelDesign, useDesign, undoLabel } from "../store/design-store";
 import { useUi } from "./ui-store";
 
 export function StatusBar() {
-  const design = useDesign((s) => s.design);
+  const design = useDesign(panelDesign);
   const selection = useDesign((s) => s.selection);
   const undo = useDesign(undoLabel);
   const path = useDesign((s) => s.filePath);

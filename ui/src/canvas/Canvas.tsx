@@ -41,7 +41,7 @@ function CanvasView() {
   const edgeMemo = useRef(createMemo<FlowEdge>());
 
   const nodes = useMemo(() => toFlowNodes(design, selection, nodeMemo.current), [design, selection]);
-  const edges = useMemo(() => toFlowEdges(design, selection, edgeMemo.current), [design, selection]);
+  const edges = useMemo(() => toFlowEdges(design.connections, selection.edges, edgeMemo.current), [design.connections, selection.edges]);
 
   useEffect(() => {
     registerCanvas({
@@ -67,7 +67,8 @@ function CanvasView() {
   useEffect(() => {
     const timer = setTimeout(() => {
       if (designStore.getState().design.components.length === 0) void flow.setViewport({ x: 0, y: 0, zoom: 1 });
-      else void flow.fitView({ padding: 0.15, maxZoom: 1.2 });
+      // A large design opens readable (not shrunk to fit), so only the visible part renders.
+      else void flow.fitView({ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 });
     }, 30);
     return () => clearTimeout(timer);
   }, [designId, flow]);
@@ -119,7 +120,7 @@ function CanvasView() {
         elevateNodesOnSelect={false}
         proOptions={{ hideAttribution: true }}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2 }}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
         <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />

@@ -90,9 +90,13 @@ export function toFlowNodes(design: Design, selection: Selection, memo = createM
   return nodes;
 }
 
-export function toFlowEdges(design: Design, selection: Selection, memo = createMemo<FlowEdge>()): FlowEdge[] {
-  const selected = new Set(selection.edges);
-  return design.connections.map((connection) => {
+/**
+ * Edges depend only on the connections and the edge selection: keeping the array the same while
+ * nodes move spares React Flow rebuilding its connection index on every drag frame.
+ */
+export function toFlowEdges(connections: Connection[], selectedEdges: string[], memo = createMemo<FlowEdge>()): FlowEdge[] {
+  const selected = new Set(selectedEdges);
+  return connections.map((connection) => {
     const isSelected = selected.has(connection.id);
     return memo(connection.id, [connection, isSelected], () => ({
       id: connection.id,

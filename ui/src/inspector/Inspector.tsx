@@ -17,7 +17,7 @@ import { groupKindLabel, kindSpec, offering, PROVIDER_LABELS, PROVIDERS, provide
 import { descendantsOf } from "../model/geometry";
 import { updateComponent, updateConnection, updateGroup } from "../model/edits";
 import { appActions } from "../store/app-actions";
-import { designStore, useDesign } from "../store/design-store";
+import { designStore, panelDesign, useDesign } from "../store/design-store";
 import { Checkbox, CheckList, Field, NumberInput, options, Section, Select, TextInput, type CommitOptions } from "./fields";
 import { checkCidr, checkCidrList, checkDomain, checkName, checkPortList, checkPortRange, parsePortList } from "./validation";
 
@@ -51,7 +51,7 @@ const ALL_PROPERTIES: (keyof Properties)[] = [
 ];
 
 export function Inspector() {
-  const design = useDesign((s) => s.design);
+  const design = useDesign(panelDesign);
   const selection = useDesign((s) => s.selection);
   const catalog = useDesign((s) => s.catalog);
   if (!catalog) return <aside className="sc-inspector" aria-label="Inspector" />;

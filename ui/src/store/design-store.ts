@@ -175,6 +175,14 @@ export function useDesign<T>(selector: (state: DesignState) => T): T {
   return useStore(designStore, selector);
 }
 
+/**
+ * The design for panels beside the canvas. During a drag or resize only positions change, which
+ * no panel shows, so they keep the design from the gesture's start and skip re-rendering.
+ */
+export function panelDesign(state: DesignState): Design {
+  return state.gestureStart ?? state.design;
+}
+
 export function isDirty(state: Pick<DesignState, "design" | "savedDesign">): boolean {
   return state.design !== state.savedDesign;
 }
