@@ -1,0 +1,1036 @@
+//! Monthly and hourly cost of a design: one line per charge of each component, each traceable to
+//! the price entry it used and with the rule applied written out; totals per group, region and
+//! provider; egress against each provider's included traffic; reserved and spot savings.
+//!
+//! The pricing rules live in one place ([`price_design`]) and feed two sinks: the detailed
+//! [`Estimate`] and the totals-only pass the cross-provider comparison runs three times.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use stagecraft_model::catalog::Offering;
+use stagecraft_model::{
+    catalog, Component, ComponentId, ComponentKind, Currency, Design, Engine, GroupId, GroupKind,
+    Provider, PurchaseOption, Schedule,
+};
+
+use crate::catalog::{
+    embedded, AllowanceKind, CatalogInfo, PriceCatalog, PriceEntry, PriceIndex, Product, Unit,
+};
+use crate::render::money;
+
+/// How to price a design. Every figure that is a choice (hours, exchange rate, VAT) is explicit
+/// here and repeated in the estimate, so two estimates can be told apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(default, deny_unknown_fields)]
+pub struct CostOptions {
+    /// Hours in a billing month; providers use 730 (365 × 24 / 12).
+    pub hours_per_month: Decimal,
+    /// Currency to show; `None` takes the design's `assumptions.currency`.
+    pub currency: Option<Currency>,
+    /// Exchange rate: how many US dollars one euro buys. Used whenever a price's currency is not
+    /// the one shown. Default: 1.17, the ECB reference rate around the catalogue date.
+    pub usd_per_eur: Decimal,
+    /// VAT to add, in percent (`19` for Germany); `None` shows net prices only.
+    pub vat_percent: Option<Decimal>,
+    /// The provider components marked `unassigned` are priced on; `None` leaves them unpriced
+    /// with a warning.
+    pub default_provider: Option<Provider>,
+}
+
+impl Default for CostOptions {
+    fn default() -> Self {
+        Self {
+            hours_per_month: Decimal::from(730),
+            currency: None,
+            usd_per_eur: Decimal::new(117, 2),
+            vat_percent: None,
+            default_provider: None,
+        }
+    }
+}
+
+/// The cost of a design on the providers its components are placed on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Estimate {
+    pub design: String,
+    pub currency: Currency,
+    pub hours_per_month: Decimal,
+    pub usd_per_eur: Decimal,
+    /// The catalogues the prices came from, newest layer first.
+    pub catalogs: Vec<CatalogInfo>,
+    pub lines: Vec<CostLine>,
+    /// Prices that could not be found or assumptions that are missing: never a silent zero.
+    pub warnings: Vec<CostWarning>,
+    /// Traffic to the internet: assumed, included, charged.
+    pub egress: Vec<EgressSummary>,
+    pub totals: Totals,
+    pub by_group: Vec<Subtotal>,
+    pub by_region: Vec<Subtotal>,
+    pub by_provider: Vec<Subtotal>,
+}
+
+/// One charge: a component's server, its IPv4 address, its backups, or the design's egress.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct CostLine {
+    /// The component charged; `None` for design-level charges (egress, NAT gateways).
+    pub component: Option<ComponentId>,
+    pub name: String,
+    pub kind: Option<ComponentKind>,
+    pub provider: Provider,
+    pub region: Option<String>,
+    pub group: Option<GroupId>,
+    /// What is charged (`server cx22`, `primary IPv4`, `backups`).
+    pub item: String,
+    /// How many units (in `unit`, after replicas and nodes).
+    pub quantity: Decimal,
+    pub unit: Unit,
+    /// Price of one unit in the price's own currency.
+    pub unit_price: Decimal,
+    pub price_currency: Currency,
+    /// Monthly cost in the estimate's currency, net of VAT, rounded to cents.
+    pub monthly: Decimal,
+    pub hourly: Decimal,
+    /// The arithmetic applied, written out.
+    pub rule: String,
+    pub price: PriceRef,
+    /// What buying reserved or spot capacity saves against on demand.
+    pub saving: Option<Saving>,
+}
+
+/// The catalogue entry a line used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct PriceRef {
+    pub id: String,
+    pub source: String,
+    pub as_of: String,
+    /// The figure is derived, not read off a price list (spot prices, for example).
+    pub estimate: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Saving {
+    pub purchase: PurchaseOption,
+    /// What the same capacity costs on demand, per month.
+    pub on_demand_monthly: Decimal,
+    pub monthly_saving: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct CostWarning {
+    pub component: Option<ComponentId>,
+    pub name: String,
+    pub provider: Provider,
+    pub message: String,
+}
+
+/// Egress on one provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct EgressSummary {
+    pub provider: Provider,
+    pub assumed_gb: Decimal,
+    pub included_gb: Decimal,
+    pub charged_gb: Decimal,
+    pub monthly: Decimal,
+    pub rule: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Totals {
+    pub monthly: Decimal,
+    pub hourly: Decimal,
+    pub vat_percent: Option<Decimal>,
+    pub vat: Decimal,
+    pub monthly_with_vat: Decimal,
+    pub hourly_with_vat: Decimal,
+    /// Total monthly saving from reserved and spot capacity.
+    pub savings: Decimal,
+    /// Components with at least one price missing; the totals are then a lower bound.
+    pub unpriced_components: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct Subtotal {
+    pub key: String,
+    pub label: String,
+    pub monthly: Decimal,
+}
+
+/// Prices `design` with the embedded catalogue.
+pub fn estimate(design: &Design, options: &CostOptions) -> Estimate {
+    estimate_with(design, options, &[embedded()])
+}
+
+/// Prices `design` with `catalogs` layered in order (a refreshed catalogue first, then the
+/// embedded one). Each line names its entry, and the estimate lists every catalogue it used.
+pub fn estimate_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCatalog]) -> Estimate {
+    let ctx = Ctx::new(design, options, catalogs, true);
+    let mut sink = LineSink::default();
+    price_design(&ctx, design, &|_, c| own_placement(c, options), &mut sink);
+    sink.finish(&ctx, design)
+}
+
+/// Where a component is priced: its provider, region and size.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement<'a> {
+    pub provider: Provider,
+    pub region: Option<&'a str>,
+    pub size: Option<&'a str>,
+}
+
+pub(crate) fn own_placement<'a>(c: &'a Component, options: &CostOptions) -> Option<Placement<'a>> {
+    let provider = match c.provider {
+        Provider::Unassigned => options.default_provider?,
+        p => p,
+    };
+    Some(Placement {
+        provider,
+        region: c.region.as_deref(),
+        size: c.size.as_deref(),
+    })
+}
+
+pub(crate) struct Ctx<'a> {
+    pub index: PriceIndex<'a>,
+    pub catalogs: Vec<CatalogInfo>,
+    pub currency: Currency,
+    pub hours: Decimal,
+    pub usd_per_eur: Decimal,
+    pub vat_percent: Option<Decimal>,
+    pub detail: bool,
+    pub egress_gb: Option<Decimal>,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        design: &Design,
+        options: &CostOptions,
+        catalogs: &[&'a PriceCatalog],
+        detail: bool,
+    ) -> Self {
+        let hours = if options.hours_per_month > Decimal::ZERO {
+            options.hours_per_month
+        } else {
+            Decimal::from(730)
+        };
+        Self {
+            index: PriceIndex::new(catalogs),
+            catalogs: catalogs.iter().map(|c| c.describe()).collect(),
+            currency: options.currency.unwrap_or(design.assumptions.currency),
+            hours,
+            usd_per_eur: options.usd_per_eur,
+            vat_percent: options.vat_percent,
+            detail,
+            egress_gb: design.assumptions.monthly_egress_gb.map(Decimal::from),
+        }
+    }
+
+    /// Converts an amount from `from` into the estimate's currency.
+    pub(crate) fn convert(&self, amount: Decimal, from: Currency) -> Decimal {
+        match (from, self.currency) {
+            (a, b) if a == b => amount,
+            (Currency::Eur, Currency::Usd) => amount * self.usd_per_eur,
+            (Currency::Usd, Currency::Eur) if !self.usd_per_eur.is_zero() => {
+                amount / self.usd_per_eur
+            }
+            _ => amount,
+        }
+    }
+}
+
+/// One charge found by the rules, before it is turned into a line or a total.
+pub(crate) struct Charge<'a> {
+    pub entry: &'a PriceEntry,
+    pub item: String,
+    pub quantity: Decimal,
+    /// The monthly cost in the entry's currency, unrounded.
+    pub native_monthly: Decimal,
+    pub rule: String,
+    pub saving: Option<(PurchaseOption, Decimal)>,
+    /// A design-level charge, attributed to a group when it has one (NAT gateways).
+    pub group: Option<&'a GroupId>,
+}
+
+/// Receives the charges and warnings of a design.
+pub(crate) trait ChargeSink<'a> {
+    fn charge(&mut self, ctx: &Ctx<'a>, component: Option<&'a Component>, place: Placement<'a>, charge: Charge<'a>);
+    fn warn(&mut self, component: Option<&'a Component>, provider: Provider, message: String);
+    fn egress(&mut self, summary: EgressSummary);
+}
+
+/// Monthly cost of `quantity` units of `entry`, in the entry's currency.
+fn monthly_of(ctx: &Ctx<'_>, entry: &PriceEntry, quantity: Decimal) -> Decimal {
+    match entry.unit {
+        Unit::Hour | Unit::LcuHour => quantity * entry.amount * ctx.hours,
+        Unit::Percent => quantity * entry.amount / Decimal::ONE_HUNDRED,
+        _ => quantity * entry.amount,
+    }
+}
+
+fn sym(c: Currency) -> &'static str {
+    match c {
+        Currency::Eur => "€",
+        Currency::Usd => "$",
+    }
+}
+
+/// The rule for `quantity × price per unit`, written out.
+fn unit_rule(ctx: &Ctx<'_>, what: &str, quantity: Decimal, entry: &PriceEntry) -> String {
+    if !ctx.detail {
+        return String::new();
+    }
+    let price = format!("{}{}", sym(entry.currency), entry.amount);
+    let q = quantity.normalize();
+    match entry.unit {
+        Unit::Hour | Unit::LcuHour => format!(
+            "{q} {what} × {price} per {} × {} h",
+            entry.unit.label(),
+            ctx.hours.normalize()
+        ),
+        Unit::Month => format!("{q} {what} × {price} per month"),
+        unit => format!("{q} {unit_label} × {price} per {unit_label} ({what})", unit_label = unit.label()),
+    }
+}
+
+struct Tracker<'a> {
+    design: &'a Design,
+    /// Included egress (GB) per provider, from the allowances of the servers priced.
+    included_egress: HashMap<Provider, Decimal>,
+    /// Server-like components per provider, to decide who carries the design's egress.
+    servers: HashMap<Provider, (u32, Option<&'a str>)>,
+    /// AWS private networks holding servers: each needs a NAT gateway for outbound traffic.
+    nat_groups: Vec<(&'a GroupId, Option<&'a str>)>,
+    nat_seen: HashSet<&'a GroupId>,
+    cdn: HashSet<Provider>,
+}
+
+/// Applies the pricing rules to every component of `design`, placed by `place`.
+pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
+    ctx: &Ctx<'a>,
+    design: &'a Design,
+    place: &dyn Fn(usize, &'a Component) -> Option<Placement<'a>>,
+    sink: &mut S,
+) {
+    let model = catalog();
+    let aws_lbs = design
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.kind == ComponentKind::LoadBalancer)
+        .filter_map(|(i, c)| place(i, c))
+        .filter(|p| p.provider == Provider::Aws)
+        .count()
+        .max(1);
+    let mut tracker = Tracker {
+        design,
+        included_egress: HashMap::new(),
+        servers: HashMap::new(),
+        nat_groups: Vec::new(),
+        nat_seen: HashSet::new(),
+        cdn: HashSet::new(),
+    };
+    for (i, component) in design.components.iter().enumerate() {
+        if component.kind == ComponentKind::Users {
+            // Nothing is provisioned for the users box: it marks where traffic comes from.
+            continue;
+        }
+        let Some(placement) = place(i, component) else {
+            sink.warn(
+                Some(component),
+                Provider::Unassigned,
+                "not placed on a provider and no default provider chosen: not priced".into(),
+            );
+            continue;
+        };
+        let Some(offering) = model.offering(component.kind, placement.provider) else {
+            sink.warn(
+                Some(component),
+                placement.provider,
+                format!("{} does not offer a {}: not priced", placement.provider.label(), component.kind.slug()),
+            );
+            continue;
+        };
+        price_component(ctx, component, placement, offering, aws_lbs, &mut tracker, sink);
+    }
+    for (group, region) in tracker.nat_groups.clone() {
+        let Some(entry) = ctx.index.find(Provider::Aws, Product::NatGateway, None, None, region, None) else {
+            continue;
+        };
+        let quantity = Decimal::ONE;
+        let rule = if ctx.detail {
+            format!(
+                "{} (private subnets reach the internet through it); data processed not estimated",
+                unit_rule(ctx, "NAT gateway", quantity, entry)
+            )
+        } else {
+            String::new()
+        };
+        let placement = Placement { provider: Provider::Aws, region, size: None };
+        sink.charge(
+            ctx,
+            None,
+            placement,
+            Charge {
+                entry,
+                item: "NAT gateway".into(),
+                quantity,
+                native_monthly: monthly_of(ctx, entry, quantity),
+                rule,
+                saving: None,
+                group: Some(group),
+            },
+        );
+    }
+    price_egress(ctx, &tracker, sink);
+}
+
+fn is_server_resource(resource: &str) -> bool {
+    matches!(
+        resource,
+        "hcloud_server" | "digitalocean_droplet" | "digitalocean_droplet_autoscale" | "aws_instance" | "aws_autoscaling_group"
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn price_component<'a, S: ChargeSink<'a>>(
+    ctx: &Ctx<'a>,
+    c: &'a Component,
+    place: Placement<'a>,
+    offering: &'a Offering,
+    aws_lbs: usize,
+    tracker: &mut Tracker<'a>,
+    sink: &mut S,
+) {
+    let model = catalog();
+    let provider = place.provider;
+    let count = Decimal::from(c.count);
+    let emit = |sink: &mut S, entry: &'a PriceEntry, item: String, quantity: Decimal, rule: String| {
+        let native_monthly = monthly_of(ctx, entry, quantity);
+        sink.charge(ctx, Some(c), place, Charge { entry, item, quantity, native_monthly, rule, saving: None, group: None });
+    };
+    let missing = |sink: &mut S, what: String| {
+        sink.warn(Some(c), provider, format!("no price for {what} in the catalogue: not priced"));
+    };
+
+    // A kind the provider does not run natively is priced as what replaces it.
+    if is_server_resource(&offering.resource) {
+        let fallback_default = offering
+            .fallback
+            .and_then(|k| model.offering(k, provider))
+            .and_then(|o| o.default_size.as_deref());
+        let Some(size) = place.size.or(offering.default_size.as_deref()).or(fallback_default) else {
+            missing(sink, format!("a {} without a size", c.kind.slug()));
+            return;
+        };
+        price_server(ctx, c, place, offering, size, tracker, sink);
+        return;
+    }
+    if !offering.native {
+        sink.warn(Some(c), provider, format!("{} (not priced)", offering.note));
+        return;
+    }
+    let region = place.region;
+    let free = |product: Product| ctx.index.find(provider, product, None, None, region, None);
+    match c.kind {
+        ComponentKind::LoadBalancer => {
+            let size = place.size.or(offering.default_size.as_deref()).unwrap_or("");
+            match provider {
+                Provider::Digitalocean => {
+                    let nodes = size.strip_prefix("lb-").and_then(|n| n.parse::<u32>().ok()).unwrap_or(1);
+                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, None, None, region, None) else {
+                        return missing(sink, "a load balancer node".into());
+                    };
+                    let q = count * Decimal::from(nodes);
+                    let rule = unit_rule(ctx, &format!("node(s) ({} × {size} with {nodes} node(s))", c.count), q, entry);
+                    emit(sink, entry, format!("load balancer {size}"), q, rule);
+                }
+                Provider::Aws => {
+                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, Some(size), None, region, None) else {
+                        return missing(sink, format!("load balancer {size} in {}", region.unwrap_or("any region")));
+                    };
+                    let rule = unit_rule(ctx, &format!("{size}"), count, entry);
+                    emit(sink, entry, format!("load balancer {size}"), count, rule);
+                    let Some(lcu) = ctx.index.find(provider, Product::LoadBalancerCapacity, Some(size), None, region, None) else {
+                        return missing(sink, format!("{size} capacity units"));
+                    };
+                    // One capacity unit processes 1 GB an hour; the design's egress is spread
+                    // over its load balancers, with the one-unit minimum AWS bills.
+                    let per_hour = ctx.egress_gb.unwrap_or_default() / ctx.hours / Decimal::from(aws_lbs);
+                    let units = per_hour.max(Decimal::ONE).round_dp(2);
+                    let q = count * units;
+                    let rule = if ctx.detail {
+                        format!(
+                            "{} ; {units} units = max(1, {} GB egress ÷ {} h ÷ {aws_lbs} load balancer(s))",
+                            unit_rule(ctx, "capacity units", q, lcu),
+                            ctx.egress_gb.unwrap_or_default(),
+                            ctx.hours.normalize()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    emit(sink, lcu, format!("{size} capacity units"), q, rule);
+                }
+                _ => {
+                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, Some(size), None, region, None) else {
+                        return missing(sink, format!("load balancer {size}"));
+                    };
+                    let rule = unit_rule(ctx, size, count, entry);
+                    emit(sink, entry, format!("load balancer {size}"), count, rule);
+                }
+            }
+        }
+        ComponentKind::ManagedDatabase | ComponentKind::Cache => {
+            let size = place.size.or(offering.default_size.as_deref()).unwrap_or("");
+            let product = if c.kind == ComponentKind::Cache { Product::Cache } else { Product::ManagedDatabase };
+            let variant = match c.properties.engine {
+                Some(Engine::Redis) => Some("redis"),
+                Some(Engine::Valkey) | None if c.kind == ComponentKind::Cache => Some("valkey"),
+                _ => None,
+            };
+            let Some(entry) = ctx.index.find(provider, product, Some(size), None, region, variant) else {
+                return missing(sink, format!("{} {size} in {}", c.kind.slug(), region.unwrap_or("any region")));
+            };
+            let standby = c.properties.standby_nodes.unwrap_or(0);
+            let nodes = Decimal::from(1 + standby);
+            let q = count * nodes;
+            let why = if provider == Provider::Aws && c.kind == ComponentKind::ManagedDatabase && standby > 0 {
+                "Multi-AZ: the standby doubles the instance"
+            } else if standby > 0 {
+                "standby nodes cost as much as the primary"
+            } else {
+                "single node"
+            };
+            let rule = if ctx.detail {
+                format!("{} ; {} × (1 primary + {standby} standby): {why}", unit_rule(ctx, &format!("node(s) of {size}"), q, entry), c.count)
+            } else {
+                String::new()
+            };
+            emit(sink, entry, format!("{} {size}", c.kind.slug().replace('_', " ")), q, rule);
+            if c.kind == ComponentKind::ManagedDatabase {
+                let included = model.size(provider, size).map_or(0, |s| s.disk_gb);
+                let wanted = c.properties.storage_gb.unwrap_or(if provider == Provider::Aws { 20 } else { 0 });
+                if wanted > included {
+                    let Some(storage) = ctx.index.find(provider, Product::DatabaseStorage, None, None, region, None) else {
+                        return missing(sink, "database storage".into());
+                    };
+                    let extra = Decimal::from(wanted - included);
+                    let copies = if provider == Provider::Aws { nodes } else { Decimal::ONE };
+                    let q = count * extra * copies;
+                    let rule = if ctx.detail {
+                        format!(
+                            "{} ; {wanted} GB wanted, {included} GB included with the size, × {copies} cop(ies)",
+                            unit_rule(ctx, "storage", q, storage)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    emit(sink, storage, "database storage".into(), q, rule);
+                }
+            }
+        }
+        ComponentKind::ObjectStorage => {
+            let gb = c.properties.storage_gb.map(Decimal::from);
+            if let Some(base) = free(Product::ObjectStorage) {
+                let rule = unit_rule(ctx, "bucket subscription", count, base);
+                emit(sink, base, "object storage base".into(), count, rule);
+                let included: Decimal = base.includes.iter().filter(|a| a.what == AllowanceKind::Storage).map(|a| a.gb()).sum();
+                if let (Some(gb), Some(extra_entry)) = (gb, free(Product::ObjectStorageStorage)) {
+                    let extra_gb = (gb - included).max(Decimal::ZERO);
+                    let q = if extra_entry.unit == Unit::TbMonth { extra_gb / Decimal::ONE_THOUSAND } else { extra_gb } * count;
+                    let rule = if ctx.detail {
+                        format!("{} ; {gb} GB stored − {included} GB included", unit_rule(ctx, "extra storage", q, extra_entry))
+                    } else {
+                        String::new()
+                    };
+                    emit(sink, extra_entry, "extra storage".into(), q, rule);
+                }
+            } else if let Some(entry) = free(Product::ObjectStorageStorage) {
+                let Some(gb) = gb else {
+                    return sink.warn(Some(c), provider, "object storage without storage_gb: storage not estimated".into());
+                };
+                let q = gb * count;
+                let rule = unit_rule(ctx, "stored", q, entry);
+                emit(sink, entry, "object storage".into(), q, rule);
+            } else {
+                missing(sink, format!("object storage in {}", region.unwrap_or("any region")));
+            }
+        }
+        ComponentKind::BlockVolume => {
+            let Some(gb) = c.properties.storage_gb else {
+                return sink.warn(Some(c), provider, "block volume without storage_gb: not priced".into());
+            };
+            let Some(entry) = free(Product::Volume) else {
+                return missing(sink, format!("volumes in {}", region.unwrap_or("any region")));
+            };
+            let q = Decimal::from(gb) * count;
+            let rule = unit_rule(ctx, "volume", q, entry);
+            emit(sink, entry, "volume".into(), q, rule);
+            if c.properties.backup.as_ref().is_some_and(|b| b.snapshots.is_some()) {
+                if let Some(snap) = free(Product::Snapshot) {
+                    let rule = if ctx.detail {
+                        format!("{} ; one full-size snapshot kept", unit_rule(ctx, "snapshot", q, snap))
+                    } else {
+                        String::new()
+                    };
+                    emit(sink, snap, "snapshots".into(), q, rule);
+                } else {
+                    missing(sink, "snapshots".into());
+                }
+            }
+        }
+        ComponentKind::Cdn => {
+            tracker.cdn.insert(provider);
+            match free(Product::Cdn) {
+                Some(entry) => {
+                    let rule = if ctx.detail {
+                        format!("{} ; its traffic is priced with the design's egress", unit_rule(ctx, "distribution", count, entry))
+                    } else {
+                        String::new()
+                    };
+                    emit(sink, entry, "CDN".into(), count, rule);
+                }
+                None => missing(sink, "a CDN".into()),
+            }
+        }
+        ComponentKind::Monitoring if provider == Provider::Aws => {
+            let Some(entry) = free(Product::Monitoring) else { return missing(sink, "alarms".into()) };
+            let q = Decimal::from(10) * count;
+            let rule = if ctx.detail {
+                format!("{} ; assumed 10 standard alarms", unit_rule(ctx, "alarms", q, entry))
+            } else {
+                String::new()
+            };
+            emit(sink, entry, "alarms".into(), q, rule);
+        }
+        kind => {
+            let product = match kind {
+                ComponentKind::DnsZone => Product::DnsZone,
+                ComponentKind::Firewall => Product::Firewall,
+                ComponentKind::VpnLink => Product::VpnLink,
+                ComponentKind::BackupJob => Product::BackupJob,
+                ComponentKind::Monitoring => Product::Monitoring,
+                _ => return missing(sink, kind.slug().to_owned()),
+            };
+            let Some(entry) = free(product) else { return missing(sink, kind.slug().to_owned()) };
+            let rule = unit_rule(ctx, kind.slug(), count, entry);
+            emit(sink, entry, kind.slug().replace('_', " "), count, rule);
+        }
+    }
+}
+
+fn price_server<'a, S: ChargeSink<'a>>(
+    ctx: &Ctx<'a>,
+    c: &'a Component,
+    place: Placement<'a>,
+    offering: &'a Offering,
+    size: &'a str,
+    tracker: &mut Tracker<'a>,
+    sink: &mut S,
+) {
+    let model = catalog();
+    let provider = place.provider;
+    let region = place.region;
+    let count = Decimal::from(c.count);
+    let charge = |sink: &mut S, entry: &'a PriceEntry, item: String, quantity: Decimal, rule: String, saving| {
+        let native_monthly = monthly_of(ctx, entry, quantity);
+        sink.charge(ctx, Some(c), place, Charge { entry, item, quantity, native_monthly, rule, saving, group: None });
+    };
+    let purchase = c.properties.purchase.unwrap_or_default();
+    let on_demand = if provider == Provider::Aws { Some(PurchaseOption::OnDemand) } else { None };
+    let Some(od_entry) = ctx.index.find(provider, Product::Server, Some(size), on_demand, region, None) else {
+        sink.warn(
+            Some(c),
+            provider,
+            format!("no price for server size {size} in {}: not priced", region.unwrap_or("any region")),
+        );
+        return;
+    };
+    let mut entry = od_entry;
+    let mut saving = None;
+    if purchase != PurchaseOption::OnDemand {
+        if provider != Provider::Aws {
+            sink.warn(
+                Some(c),
+                provider,
+                format!("{} sells no reserved or spot capacity: priced on demand", provider.label()),
+            );
+        } else if let Some(bought) = ctx.index.find(provider, Product::Server, Some(size), Some(purchase), region, None) {
+            entry = bought;
+            saving = Some((purchase, monthly_of(ctx, od_entry, count)));
+        } else {
+            sink.warn(Some(c), provider, format!("no {purchase:?} price for {size}: priced on demand"));
+        }
+    }
+    let server_monthly = monthly_of(ctx, entry, count);
+    let what = if c.kind.is_server() || offering.native {
+        String::from("server(s)")
+    } else {
+        format!("server(s) standing in: {}", offering.note)
+    };
+    let mut rule = unit_rule(ctx, &what, count, entry);
+    if ctx.detail {
+        if place.size.is_none() {
+            rule.push_str(&format!(" ; no size set: catalogue default {size}"));
+        }
+        if let Some((p, _)) = saving {
+            rule.push_str(&format!(" ; bought {p:?}"));
+        }
+    }
+    let item = format!("server {size}");
+    charge(sink, entry, item, count, rule, saving);
+
+    // Included traffic, for the egress line.
+    let allowance: Decimal = entry.includes.iter().filter(|a| a.what == AllowanceKind::Egress).map(|a| a.gb()).sum();
+    *tracker.included_egress.entry(provider).or_default() += allowance * count;
+    let seen = tracker.servers.entry(provider).or_insert((0, region));
+    seen.0 += c.count;
+    if provider == Provider::Aws {
+        // Servers in a private network reach the internet through that network's NAT gateway.
+        let network = tracker
+            .design
+            .groups_of(c)
+            .into_iter()
+            .find(|g| g.kind == GroupKind::PrivateNetwork);
+        if let Some(g) = network {
+            if tracker.nat_seen.insert(&g.id) {
+                tracker.nat_groups.push((&g.id, region));
+            }
+        }
+    }
+
+    // Public IPv4.
+    if c.properties.public_ipv4 == Some(true) {
+        if provider == Provider::Digitalocean {
+            // A droplet's public IPv4 is part of its price: nothing to add.
+        } else if let Some(ip) = ctx.index.find(provider, Product::PrimaryIpv4, None, None, region, None) {
+            let rule = unit_rule(ctx, "public IPv4", count, ip);
+            charge(sink, ip, "primary IPv4".into(), count, rule, None);
+        } else {
+            sink.warn(Some(c), provider, "no price for a public IPv4 address: not priced".into());
+        }
+    }
+
+    // Storage beyond the server's own disk goes on a volume.
+    let disk = model.size(provider, size).map_or(0, |s| s.disk_gb);
+    let wanted = match c.properties.storage_gb {
+        Some(gb) => Some(gb),
+        None if provider == Provider::Aws => Some(8),
+        None => None,
+    };
+    if let Some(gb) = wanted.filter(|gb| *gb > disk) {
+        if let Some(vol) = ctx.index.find(provider, Product::Volume, None, None, region, None) {
+            let q = Decimal::from(gb) * count;
+            let rule = if ctx.detail {
+                let why = if c.properties.storage_gb.is_some() {
+                    format!("storage_gb {gb} > the size's {disk} GB disk")
+                } else {
+                    "8 GB root volume".to_owned()
+                };
+                format!("{} ; {why}", unit_rule(ctx, "volume", q, vol))
+            } else {
+                String::new()
+            };
+            charge(sink, vol, "volume".into(), q, rule, None);
+        } else {
+            sink.warn(Some(c), provider, "no price for volumes: storage not priced".into());
+        }
+    }
+
+    // Provider backups of the server: asked for by a snapshot schedule, and always for a
+    // database that replaces a managed one (nobody else is taking its backups).
+    let schedule = c.properties.backup.as_ref().and_then(|b| b.snapshots);
+    let replaces_managed = c.kind == ComponentKind::ManagedDatabase && !offering.native;
+    if schedule.is_some() || replaces_managed {
+        match provider {
+            Provider::Aws => {
+                let gb = wanted.unwrap_or(8);
+                if let Some(snap) = ctx.index.find(provider, Product::Snapshot, None, None, region, None) {
+                    let q = Decimal::from(gb) * count;
+                    let rule = if ctx.detail {
+                        format!("{} ; one full-size EBS snapshot kept", unit_rule(ctx, "snapshot", q, snap))
+                    } else {
+                        String::new()
+                    };
+                    charge(sink, snap, "snapshots".into(), q, rule, None);
+                }
+            }
+            _ => {
+                let variant = match schedule {
+                    Some(Schedule::Daily | Schedule::Hourly) => Some("daily"),
+                    _ => Some("weekly"),
+                };
+                if let Some(backup) = ctx.index.find(provider, Product::ServerBackup, None, None, region, variant) {
+                    let rule = if ctx.detail {
+                        let why = if replaces_managed { " (self-hosted database replacing a managed one)" } else { "" };
+                        format!(
+                            "{}% of the server price {}{}{why}",
+                            backup.amount.normalize(),
+                            sym(entry.currency),
+                            server_monthly.round_dp(2)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    charge(sink, backup, "backups".into(), server_monthly, rule, None);
+                } else {
+                    sink.warn(Some(c), provider, "no price for server backups: not priced".into());
+                }
+            }
+        }
+    }
+}
+
+fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sink: &mut S) {
+    // The design's egress is carried by the provider running most of its servers.
+    let Some((&provider, &(_, region))) = Provider::REAL
+        .iter()
+        .filter_map(|p| tracker.servers.get_key_value(p))
+        .max_by_key(|(p, (n, _))| (*n, std::cmp::Reverse(**p)))
+    else {
+        return;
+    };
+    let Some(assumed) = ctx.egress_gb else {
+        sink.warn(
+            None,
+            provider,
+            "assumptions.monthly_egress_gb is not set: traffic to the internet is not priced".into(),
+        );
+        return;
+    };
+    let place = Placement { provider, region, size: None };
+    let included = tracker.included_egress.get(&provider).copied().unwrap_or_default();
+    let mut total_native = Decimal::ZERO;
+    let mut currency = None;
+    let mut charged = Decimal::ZERO;
+    let mut free_gb = Decimal::ZERO;
+    let rule_head;
+    if provider == Provider::Aws {
+        let cdn = tracker.cdn.contains(&Provider::Aws);
+        let (product, region) = if cdn { (Product::CdnEgress, None) } else { (Product::Egress, region) };
+        rule_head = if cdn { "through CloudFront, by tier" } else { "data transfer out, by tier" };
+        let mut tiers: Vec<&PriceEntry> = ctx.index.all(provider, product, None, None, region).collect();
+        tiers.sort_by_key(|e| e.tier.as_ref().map(|t| t.from));
+        for entry in tiers {
+            let Some(tier) = &entry.tier else { continue };
+            let top = tier.to.map_or(assumed, |to| assumed.min(to));
+            let q = (top - tier.from).max(Decimal::ZERO);
+            if q.is_zero() {
+                continue;
+            }
+            if entry.amount.is_zero() {
+                free_gb += q;
+            } else {
+                charged += q;
+            }
+            let rule = if ctx.detail {
+                format!(
+                    "{} GB in the band {}–{} GB",
+                    q.normalize(),
+                    tier.from.normalize(),
+                    tier.to.map_or("∞".to_owned(), |t| t.normalize().to_string())
+                )
+            } else {
+                String::new()
+            };
+            let native = monthly_of(ctx, entry, q);
+            total_native += native;
+            currency = Some(entry.currency);
+            sink.charge(ctx, None, place, Charge {
+                entry,
+                item: "egress".into(),
+                quantity: q,
+                native_monthly: native,
+                rule: if ctx.detail { format!("{rule} × {}{} per GB ; {rule_head}", sym(entry.currency), entry.amount) } else { rule },
+                saving: None,
+                group: None,
+            });
+        }
+    } else {
+        let Some(entry) = ctx.index.find(provider, Product::Egress, None, None, region, None) else {
+            sink.warn(None, provider, "no price for egress beyond the included traffic: not priced".into());
+            return;
+        };
+        rule_head = if provider == Provider::Hetzner {
+            "each server includes traffic (20 TB in the EU), counted together here"
+        } else {
+            "droplet transfer is pooled across the account"
+        };
+        free_gb = included.min(assumed);
+        charged = (assumed - included).max(Decimal::ZERO);
+        let q = if entry.unit == Unit::Tb { charged / Decimal::ONE_THOUSAND } else { charged };
+        let native = monthly_of(ctx, entry, q);
+        total_native = native;
+        currency = Some(entry.currency);
+        let rule = if ctx.detail {
+            format!(
+                "{assumed} GB assumed − {} GB included = {} GB charged ; {} ; {rule_head}",
+                included.normalize(),
+                charged.normalize(),
+                unit_rule(ctx, "overage", q, entry)
+            )
+        } else {
+            String::new()
+        };
+        sink.charge(ctx, None, place, Charge {
+            entry,
+            item: "egress".into(),
+            quantity: q,
+            native_monthly: native,
+            rule,
+            saving: None,
+            group: None,
+        });
+    }
+    let monthly = ctx.convert(total_native, currency.unwrap_or(ctx.currency)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    sink.egress(EgressSummary {
+        provider,
+        assumed_gb: assumed,
+        included_gb: if provider == Provider::Aws { free_gb } else { included },
+        charged_gb: charged,
+        monthly,
+        rule: rule_head.to_owned(),
+    });
+}
+
+pub(crate) fn cents(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Builds the detailed estimate.
+#[derive(Default)]
+struct LineSink {
+    lines: Vec<CostLine>,
+    warnings: Vec<CostWarning>,
+    egress: Vec<EgressSummary>,
+    unpriced: HashSet<ComponentId>,
+}
+
+impl<'a> ChargeSink<'a> for LineSink {
+    fn charge(&mut self, ctx: &Ctx<'a>, component: Option<&'a Component>, place: Placement<'a>, charge: Charge<'a>) {
+        let entry = charge.entry;
+        let converted = ctx.convert(charge.native_monthly, entry.currency);
+        let monthly = cents(converted);
+        let mut rule = charge.rule;
+        if entry.currency != ctx.currency && ctx.detail {
+            rule.push_str(&format!(" ; converted at 1 EUR = {} USD", ctx.usd_per_eur.normalize()));
+        }
+        let saving = charge.saving.map(|(purchase, od_native)| {
+            let on_demand_monthly = cents(ctx.convert(od_native, entry.currency));
+            Saving { purchase, on_demand_monthly, monthly_saving: on_demand_monthly - monthly }
+        });
+        self.lines.push(CostLine {
+            component: component.map(|c| c.id.clone()),
+            name: component.map_or_else(|| charge.item.clone(), |c| c.name.clone()),
+            kind: component.map(|c| c.kind),
+            provider: place.provider,
+            region: place.region.map(str::to_owned),
+            group: component.and_then(|c| c.group.clone()).or(charge.group.cloned()),
+            item: charge.item,
+            quantity: charge.quantity.round_dp(4).normalize(),
+            unit: entry.unit,
+            unit_price: entry.amount,
+            price_currency: entry.currency,
+            monthly,
+            hourly: (converted / ctx.hours).round_dp(4),
+            rule,
+            price: PriceRef {
+                id: entry.id.clone(),
+                source: entry.source.clone(),
+                as_of: entry.as_of.clone(),
+                estimate: entry.estimate,
+            },
+            saving,
+        });
+    }
+
+    fn warn(&mut self, component: Option<&'a Component>, provider: Provider, message: String) {
+        if let Some(c) = component {
+            self.unpriced.insert(c.id.clone());
+        }
+        self.warnings.push(CostWarning {
+            component: component.map(|c| c.id.clone()),
+            name: component.map_or_else(|| "design".to_owned(), |c| c.name.clone()),
+            provider,
+            message,
+        });
+    }
+
+    fn egress(&mut self, summary: EgressSummary) {
+        self.egress.push(summary);
+    }
+}
+
+impl LineSink {
+    fn finish(self, ctx: &Ctx<'_>, design: &Design) -> Estimate {
+        let monthly: Decimal = self.lines.iter().map(|l| l.monthly).sum();
+        let savings: Decimal = self.lines.iter().filter_map(|l| l.saving.as_ref()).map(|s| s.monthly_saving).sum();
+        let mut by_group: BTreeMap<String, (String, Decimal)> = BTreeMap::new();
+        let mut by_region: BTreeMap<String, Decimal> = BTreeMap::new();
+        let mut by_provider: BTreeMap<Provider, Decimal> = BTreeMap::new();
+        for line in &self.lines {
+            let (key, label) = match &line.group {
+                Some(g) => (g.to_string(), design.group(g).map_or_else(|| g.to_string(), |g| g.name.clone())),
+                None => ("-".to_owned(), "(no group)".to_owned()),
+            };
+            by_group.entry(key).or_insert((label, Decimal::ZERO)).1 += line.monthly;
+            *by_region.entry(line.region.clone().unwrap_or_else(|| "-".into())).or_default() += line.monthly;
+            *by_provider.entry(line.provider).or_default() += line.monthly;
+        }
+        let totals = totals(ctx, monthly, savings, self.unpriced.len() as u32);
+        Estimate {
+            design: design.name.clone(),
+            currency: ctx.currency,
+            hours_per_month: ctx.hours,
+            usd_per_eur: ctx.usd_per_eur,
+            catalogs: ctx.catalogs.clone(),
+            lines: self.lines,
+            warnings: self.warnings,
+            egress: self.egress,
+            totals,
+            by_group: by_group
+                .into_iter()
+                .map(|(key, (label, monthly))| Subtotal { key, label, monthly })
+                .collect(),
+            by_region: by_region
+                .into_iter()
+                .map(|(key, monthly)| Subtotal { label: if key == "-" { "(no region)".into() } else { key.clone() }, key, monthly })
+                .collect(),
+            by_provider: by_provider
+                .into_iter()
+                .map(|(p, monthly)| Subtotal { key: p.slug().into(), label: p.label().into(), monthly })
+                .collect(),
+        }
+    }
+}
+
+pub(crate) fn totals(ctx: &Ctx<'_>, monthly: Decimal, savings: Decimal, unpriced: u32) -> Totals {
+    let vat = ctx.vat_percent.map_or(Decimal::ZERO, |p| cents(monthly * p / Decimal::ONE_HUNDRED));
+    Totals {
+        monthly,
+        hourly: (monthly / ctx.hours).round_dp(4),
+        vat_percent: ctx.vat_percent,
+        vat,
+        monthly_with_vat: monthly + vat,
+        hourly_with_vat: ((monthly + vat) / ctx.hours).round_dp(4),
+        savings,
+        unpriced_components: unpriced,
+    }
+}
+
+impl Estimate {
+    /// The lines of one component.
+    pub fn lines_of<'a>(&'a self, id: &'a ComponentId) -> impl Iterator<Item = &'a CostLine> + 'a {
+        self.lines.iter().filter(move |l| l.component.as_ref() == Some(id))
+    }
+
+    /// The monthly cost of one component.
+    pub fn component_monthly(&self, id: &ComponentId) -> Decimal {
+        self.lines_of(id).map(|l| l.monthly).sum()
+    }
+
+    /// The total as text in the estimate's currency (`€12.34`).
+    pub fn total_text(&self) -> String {
+        money(self.totals.monthly, self.currency)
+    }
+}

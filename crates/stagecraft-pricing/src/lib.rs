@@ -1,0 +1,38 @@
+//! # stagecraft-pricing
+//!
+//! What a design costs, and why: the price catalogue (embedded, dated, every price with its
+//! source), live refresh from the providers' APIs, estimates with one traceable line per charge,
+//! the same design compared on Hetzner, DigitalOcean and AWS, the cost change between two
+//! versions, and cost findings for the rules engine.
+//!
+//! Invariants this crate keeps:
+//! - Money is [`rust_decimal::Decimal`], serialized as strings; floating point never touches a
+//!   price (`clippy::float_arithmetic` is denied and a test fails if `f32`/`f64` appear in `src/`).
+//! - Every line of an estimate names the catalogue entry (id, source, date) it was priced with.
+//! - A price that cannot be found is a warning, never a silent zero; totals then say how many
+//!   components are unpriced.
+//! - Refreshed prices never mix silently with embedded ones: each line carries its entry's date
+//!   and source, and the estimate lists every catalogue used.
+//!
+//! Depends on `stagecraft-model` only among our crates.
+
+#![deny(clippy::float_arithmetic)]
+
+pub mod catalog;
+pub mod compare;
+pub mod diff;
+pub mod estimate;
+pub mod findings;
+pub mod refresh;
+pub mod render;
+
+pub use catalog::{embedded, CatalogInfo, CatalogOrigin, PriceCatalog, PriceEntry, Product, Unit};
+pub use compare::{compare, compare_with, retarget, Comparison, Fit, Gap, ProviderColumn, Retargeted, SizeMapping};
+pub use diff::{diff, diff_estimates, diff_with, Change, ComponentCostChange, CostDiff};
+pub use estimate::{
+    estimate, estimate_with, CostLine, CostOptions, CostWarning, EgressSummary, Estimate, PriceRef,
+    Saving, Subtotal, Totals,
+};
+pub use findings::{cost_findings, CostFinding, Severity};
+pub use refresh::{ApiToken, RefreshError};
+pub use render::money;
