@@ -81,6 +81,13 @@ describe("the canvas in Chromium", () => {
     await expect.poll(() => page.getByTestId("node-cmp_app").textContent()).toContain("app");
     expect(await page.getByTestId("document-status").textContent()).toBe("Saved");
     await page.screenshot({ path: join(SHOTS, "example-light.png") });
+    await page.getByTestId("node-cmp_app").click();
+    expect(await page.getByTestId("inspector-name").inputValue()).toBe("app");
+    // Sizes are the catalogue's for the provider and region: cx32 is offered in fsn1.
+    expect(await page.getByTestId("inspector-size").inputValue()).toBe("cx32");
+    await page.screenshot({ path: join(SHOTS, "example-inspector.png") });
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.locator(".react-flow__node.selected").count()).toBe(0);
   });
 
   it("builds, groups, undoes and saves a design", async () => {

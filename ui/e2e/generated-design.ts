@@ -1,9 +1,9 @@
 // A deterministic design of about `n` components for canvas measurements, in the same shape as
 // stagecraft_model::generate::generated_design: blocks of eight components in a private network,
 // about 1.5 connections per component.
-import type { Component, Connection, Design, Group, Placement } from "../src/ipc/backend";
+import type { Component, Connection, FileDesign, Group, Placement } from "../src/ipc/backend";
 
-export function generatedDesign(n: number): Design {
+export function generatedDesign(n: number): FileDesign {
   const groups: Group[] = [];
   const components: Component[] = [];
   const connections: Connection[] = [];

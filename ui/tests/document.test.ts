@@ -22,10 +22,11 @@ describe("store <-> document conversion", () => {
     const actions = createActions(store);
     const id = actions.addComponent("object_storage", { x: 10.4, y: 20.6 });
     const doc = toDocument(store.getState().design);
-    const added = doc.components.find((c) => c.id === id);
+    const added = doc.components?.find((c) => c.id === id);
+    const nodes = doc.layout?.nodes ?? {};
     expect(added).toEqual({ id, kind: "object_storage", name: "Object storage", provider: "hetzner", region: "fsn1", count: 1 });
-    expect(doc.layout.nodes[id]).toEqual({ x: 10, y: 21 });
-    expect(Object.keys(doc.layout.nodes)).toEqual([...Object.keys(doc.layout.nodes)].sort());
+    expect(nodes[id]).toEqual({ x: 10, y: 21 });
+    expect(Object.keys(nodes)).toEqual([...Object.keys(nodes)].sort());
   });
 
   it.each(TEMPLATE_SLUGS)("draws the %s template with parents first and relative child positions", (slug) => {

@@ -2,7 +2,7 @@
 // same data the backend ships.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Catalog, Design } from "../src/ipc/backend";
+import type { Catalog, FileDesign } from "../src/ipc/backend";
 
 // A plain path (not a URL): jsdom test files replace the global URL class.
 const MODEL = join(import.meta.dirname, "../../crates/stagecraft-model");
@@ -13,6 +13,6 @@ export function realCatalog(): Catalog {
 
 export const TEMPLATE_SLUGS = ["mvp", "growth", "scale"] as const;
 
-export function realTemplate(slug: (typeof TEMPLATE_SLUGS)[number]): Design {
-  return JSON.parse(readFileSync(join(MODEL, `templates/${slug}.stagecraft.json`), "utf8")) as Design;
+export function realTemplate(slug: (typeof TEMPLATE_SLUGS)[number]): FileDesign {
+  return JSON.parse(readFileSync(join(MODEL, `templates/${slug}.stagecraft.json`), "utf8")) as FileDesign;
 }

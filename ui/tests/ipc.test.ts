@@ -25,15 +25,18 @@ describe("IPC wrappers", () => {
     expect(calls[1]?.[1]).toMatchObject({ path: "/d/a.stagecraft.json", design: growth });
   });
 
-  it("unwrap tauri-specta results", async () => {
+  it("unwrap the generated commands' results", async () => {
     mockIPC((cmd) => {
-      if (cmd === "new_design") return { status: "ok", data: realTemplate("mvp") };
-      if (cmd === "save_design") return { status: "error", error: { kind: "io", detail: "disk full" } };
+      if (cmd === "new_design") return realTemplate("mvp");
+      if (cmd === "save_design") throw { kind: "io", detail: "disk full" };
+      if (cmd === "take_recovery") return null;
     });
     await expect(backend.newDesign("mvp")).resolves.toMatchObject({ id: "dsg_template_mvp" });
+    await expect(backend.takeRecovery()).resolves.toBeNull();
     const failure = await backend.saveDesign("/x", realTemplate("mvp")).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(BackendError);
     expect((failure as BackendError).error).toEqual({ kind: "io", detail: "disk full" });
+    expect((failure as BackendError).message).toBe("disk full");
   });
 
   it("turn a rejected command into a typed error the UI can switch on", async () => {

@@ -76,7 +76,7 @@ export function TopBar() {
   const multi = useDesign((s) => s.selection.nodes.length >= 2);
   const recent = useUi((s) => s.recentFiles);
   const prefs = useUi((s) => s.preferences);
-  const file = path ? (path.split(/[\\/]/).pop() ?? path) : "Untitled";
+  const file = path ? (path.split(/[\\/]/).pop() ?? path) : name;
 
   const fileItems: MenuItem[] = [
     { label: "New…", shortcut: "Ctrl+N", command: "newDesign" },
@@ -149,7 +149,7 @@ export function TopBar() {
       </div>
       <div className="sc-docname" title={path ?? "Not saved to a file yet"}>
         <span className="sc-docname__file">{file}</span>
-        <span className="sc-docname__name">{name}</span>
+        <span className="sc-docname__name">{path ? name : "Not saved to a file yet"}</span>
       </div>
       <DocumentStatus dirty={dirty} />
     </header>

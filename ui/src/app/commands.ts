@@ -106,6 +106,7 @@ export const commands = {
   toggleMinimap: () => updatePreferences({ showMinimap: !useUi.getState().preferences.showMinimap }),
   toggleTheme: () => updatePreferences({ theme: useUi.getState().preferences.theme === "dark" ? "light" : "dark" }),
   help: () => useUi.getState().openDialog({ kind: "help" }),
+  deselect: () => designStore.getState().select({ nodes: [], edges: [] }),
 };
 
 export type CommandName = keyof typeof commands;
@@ -124,6 +125,7 @@ export const SHORTCUTS: [string, string, CommandName][] = [
   ["Ctrl+D", "Duplicate", "duplicate"],
   ["Delete / Backspace", "Delete selection", "delete"],
   ["Ctrl+A", "Select all", "selectAll"],
+  ["Escape", "Clear the selection", "deselect"],
   ["Ctrl+G", "Group selection in a private network", "groupSelection"],
   ["Shift+L", "Auto-layout", "autoLayout"],
   ["Shift+1", "Fit view", "fitView"],
@@ -155,6 +157,7 @@ export function commandForKey(event: KeyboardEvent): CommandName | null {
   if (mod && key === "-") return "zoomOut";
   if (mod) return null;
   if (key === "delete" || key === "backspace") return "delete";
+  if (key === "escape") return "deselect";
   if (event.key === "?") return "help";
   if (event.shiftKey && key === "l") return "autoLayout";
   if (event.shiftKey && (event.code === "Digit1" || key === "!")) return "fitView";

@@ -1,6 +1,6 @@
 // The document's life: start-up, new, open, save, recovery autosave, title and close. Talks to the
 // backend through src/ipc only and reports failures in the UI without changing the document.
-import { backend, BackendError, describeApiError, type Design } from "../ipc/backend";
+import { backend, BackendError, describeApiError, type Design, type FileDesign } from "../ipc/backend";
 import {
   chooseFileToOpen,
   chooseFileToSave,
@@ -131,7 +131,7 @@ export async function autosaveRecovery(): Promise<void> {
   }
 }
 
-export function restoreRecovery(design: Design, path: string | null): void {
+export function restoreRecovery(design: FileDesign, path: string | null): void {
   const store = designStore.getState();
   store.load(fromDocument(design), { path, saved: false });
   useUi.getState().openDialog(null);

@@ -51,7 +51,7 @@ function CanvasView() {
         if (!rect) return { x: 0, y: 0 };
         return flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
       },
-      fitView: () => void flow.fitView({ padding: 0.15, duration: 200, maxZoom: 1.2 }),
+      fitView: () => void flow.fitView({ padding: 0.08, duration: 200, maxZoom: 1.2 }),
       zoomIn: () => void flow.zoomIn({ duration: 150 }),
       zoomOut: () => void flow.zoomOut({ duration: 150 }),
       contains: (p) => {
@@ -68,7 +68,7 @@ function CanvasView() {
     const timer = setTimeout(() => {
       if (designStore.getState().design.components.length === 0) void flow.setViewport({ x: 0, y: 0, zoom: 1 });
       // A large design opens readable (not shrunk to fit), so only the visible part renders.
-      else void flow.fitView({ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 });
+      else void flow.fitView({ padding: 0.08, maxZoom: 1.2, minZoom: 0.5 });
     }, 30);
     return () => clearTimeout(timer);
   }, [designId, flow]);
@@ -120,7 +120,7 @@ function CanvasView() {
         elevateNodesOnSelect={false}
         proOptions={{ hideAttribution: true }}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1.2, minZoom: 0.5 }}
+        fitViewOptions={{ padding: 0.08, maxZoom: 1.2, minZoom: 0.5 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
         <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />

@@ -294,7 +294,7 @@ function PropertyEditor({ field, design, component }: { field: keyof Properties;
             <>
               <Select label="Dumps" allowNone noneLabel="None" value={b.dumps} options={schedules} apply={(v) => set("backup", { ...b, dumps: v })} />
               <Select label="Snapshots" allowNone noneLabel="None" value={b.snapshots} options={schedules} apply={(v) => set("backup", { ...b, snapshots: v })} />
-              <Checkbox label="Before every change" checked={b.before_changes} apply={(v) => set("backup", { ...b, before_changes: v })} />
+              <Checkbox label="Before every change" checked={b.before_changes ?? false} apply={(v) => set("backup", { ...b, before_changes: v })} />
               <NumberInput label="Retention" unit="days" optional min={1} value={b.retention_days} apply={(v, o) => set("backup", { ...b, retention_days: v }, o)} />
               <Select label="Destination" allowNone value={b.destination} options={storage} apply={(v) => set("backup", { ...b, destination: v })} hint={storage.length ? undefined : "Add object storage to send backups to."} />
             </>

@@ -1,15 +1,7 @@
 // Typed wrappers over the Tauri commands. The rest of the UI calls these and never sees Tauri:
 // every failure arrives as a `BackendError` carrying the backend's tagged `ApiError`.
-import { invoke } from "@tauri-apps/api/core";
-import type {
-  ApiError,
-  Catalog,
-  Design,
-  OpenedDesign,
-  Recovery,
-  SavedDesign,
-  TemplateInfo,
-} from "./contract";
+import { commands } from "./bindings";
+import type { ApiError, Catalog, FileDesign, OpenedDesign, Recovery, SavedDesign, TemplateInfo } from "./contract";
 
 export type * from "./contract";
 
@@ -52,29 +44,29 @@ function unwrap<T>(value: MaybeResult<T>): T {
   return value as T;
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** Runs a generated command and unwraps its result, turning every failure into a `BackendError`. */
+async function call<T>(command: () => Promise<MaybeResult<T>>): Promise<T> {
   try {
-    return unwrap(await invoke<MaybeResult<T>>(command, args));
+    return unwrap(await command());
   } catch (error) {
     if (error instanceof BackendError) throw error;
     if (isApiError(error)) throw new BackendError(error);
-    throw new BackendError({ kind: "io", detail: String(error) });
+    throw new BackendError({ kind: "io", detail: error instanceof Error ? error.message : String(error) });
   }
 }
 
-/** The backend, one method per command of the shell. */
+/** The backend, one method per command of the shell. Designs travel in file form. */
 export const backend = {
-  catalog: () => call<Catalog>("catalog"),
-  templates: () => call<TemplateInfo[]>("templates"),
-  newDesign: (template: string | null) => call<Design>("new_design", { template }),
-  exampleDesign: () => call<Design>("example_design"),
-  startupFile: () => call<string | null>("startup_file"),
-  openDesign: (path: string) => call<OpenedDesign>("open_design", { path }),
-  saveDesign: (path: string, design: Design) => call<SavedDesign>("save_design", { path, design }),
-  writeRecovery: (design: Design, path: string | null) =>
-    call<null>("write_recovery", { design, path }),
-  takeRecovery: () => call<Recovery | null>("take_recovery"),
-  discardRecovery: () => call<null>("discard_recovery"),
+  catalog: (): Promise<Catalog> => call(() => commands.catalog()),
+  templates: (): Promise<TemplateInfo[]> => call(() => commands.templates()),
+  newDesign: (template: string | null): Promise<FileDesign> => call(() => commands.newDesign(template)),
+  exampleDesign: (): Promise<FileDesign> => call(() => commands.exampleDesign()),
+  startupFile: (): Promise<string | null> => call(() => commands.startupFile()),
+  openDesign: (path: string): Promise<OpenedDesign> => call(() => commands.openDesign(path)),
+  saveDesign: (path: string, design: FileDesign): Promise<SavedDesign> => call(() => commands.saveDesign(path, design)),
+  writeRecovery: (design: FileDesign, path: string | null): Promise<null> => call(() => commands.writeRecovery(design, path)),
+  takeRecovery: (): Promise<Recovery | null> => call(() => commands.takeRecovery()),
+  discardRecovery: (): Promise<null> => call(() => commands.discardRecovery()),
 };
 
 export type Backend = typeof backend;

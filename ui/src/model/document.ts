@@ -1,7 +1,9 @@
 // Conversion between the file form of a design (as the backend sends and receives it) and the
 // store form. The store form fills every default so edits never meet a missing field; the file
 // form drops what the Rust serializer skips, so a save writes exactly the canonical document.
-import type { Assumptions, Practices, Component, Connection, Design, Group, Placement, Properties } from "../ipc/backend";
+import type { Component, Connection, Design, FileDesign, Group, Placement, Properties } from "../ipc/backend";
+
+type FileComponent = NonNullable<FileDesign["components"]>[number];
 
 export const COMPONENT_WIDTH = 200;
 export const COMPONENT_HEIGHT = 64;
@@ -9,15 +11,18 @@ export const DEFAULT_GROUP_WIDTH = 420;
 export const DEFAULT_GROUP_HEIGHT = 280;
 
 /** The store form: the design with every defaulted field present. */
-export function fromDocument(file: Design): Design {
+export function fromDocument(file: FileDesign): Design {
   return {
     schema_version: file.schema_version,
     id: file.id,
     name: file.name,
     description: file.description ?? "",
-    // Older or hand-written files may omit these sections; serde fills the same defaults.
-    assumptions: { currency: "EUR", ...(file.assumptions as Partial<Assumptions> | undefined) },
-    practices: { config_in_git: false, migration_in_progress: false, ...(file.practices as Partial<Practices> | undefined) },
+    // The file form may omit these; these are the defaults serde fills in.
+    assumptions: { ...file.assumptions, currency: file.assumptions?.currency ?? "EUR" },
+    practices: {
+      config_in_git: file.practices?.config_in_git ?? false,
+      migration_in_progress: file.practices?.migration_in_progress ?? false,
+    },
     groups: (file.groups ?? []).map((g) => ({ ...g, provider: g.provider ?? "unassigned" })),
     components: (file.components ?? []).map((c) => ({
       ...c,
@@ -26,8 +31,16 @@ export function fromDocument(file: Design): Design {
       properties: c.properties ?? {},
     })),
     connections: (file.connections ?? []).map((c) => ({ ...c, network: c.network ?? "public", ports: c.ports ?? [] })),
-    layout: { nodes: { ...(file.layout?.nodes ?? {}) } },
+    layout: { nodes: placements(file) },
   };
+}
+
+function placements(file: FileDesign): Record<string, Placement> {
+  const nodes: Record<string, Placement> = {};
+  for (const [id, p] of Object.entries(file.layout?.nodes ?? {})) {
+    nodes[id] = { ...p, x: p.x ?? 0, y: p.y ?? 0 };
+  }
+  return nodes;
 }
 
 /** Drops null/undefined members and empty lists, the way `skip_serializing_if` does. */
@@ -52,7 +65,7 @@ function canonicalProperties(p: Properties): Properties | undefined {
   return Object.keys(cleaned).length === 0 ? undefined : cleaned;
 }
 
-function canonicalComponent(c: Component): Component {
+function canonicalComponent(c: Component): FileComponent {
   const { properties, ...rest } = c;
   const props = canonicalProperties(properties ?? {});
   return stripEmpty({ ...rest, ...(props ? { properties: props } : {}) });
@@ -63,13 +76,13 @@ function canonicalPlacement(p: Placement): Placement {
 }
 
 /** The file form: what the backend saves. Layout keys are sorted like the Rust `BTreeMap`. */
-export function toDocument(design: Design): Design {
+export function toDocument(design: Design): FileDesign {
   const nodes: Record<string, Placement> = {};
   for (const key of Object.keys(design.layout.nodes).sort()) {
     const placement = design.layout.nodes[key];
     if (placement) nodes[key] = canonicalPlacement(placement);
   }
-  const doc: Design = {
+  const doc: FileDesign = {
     schema_version: design.schema_version,
     id: design.id,
     name: design.name,
