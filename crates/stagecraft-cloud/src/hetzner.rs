@@ -31,9 +31,16 @@ impl Dialect for HetznerDialect {
     }
     fn error_of(&self, body: &Value) -> (Option<String>, Option<String>) {
         let error = &body["error"];
+        // Validating peers (Prism) answer with problem+json: keep their detail, it names the field.
+        let detail = body["validation"].as_array().map(|v| {
+            v.iter()
+                .map(|e| format!("{} {}", e["location"].as_array().map(|l| l.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")).unwrap_or_default(), e["message"].as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
         (
             error["code"].as_str().map(str::to_owned),
-            error["message"].as_str().map(str::to_owned),
+            error["message"].as_str().map(str::to_owned).or(detail).or_else(|| body["detail"].as_str().map(str::to_owned)),
         )
     }
     fn retryable_code(&self, code: &str) -> bool {
@@ -413,7 +420,7 @@ pub fn create_body(design: &DesignId, resource: &DesiredResource, ids: &Resolved
                         "port": s.destination_port, "interval": 15, "timeout": 10, "retries": 3,
                     });
                     if http {
-                        check["http"] = json!({ "path": s.health_path.clone().unwrap_or_else(|| "/".into()), "status_codes": ["2??", "3??"], "tls": false });
+                        check["http"] = json!({ "domain": null, "path": s.health_path.clone().unwrap_or_else(|| "/".into()), "status_codes": ["2??", "3??"], "tls": false });
                     }
                     json!({
                         "protocol": if http { "http" } else { "tcp" },

@@ -1,0 +1,105 @@
+//! Shared test peers: free ports, readiness polling, Prism (mock and proxy), and a stateful,
+//! in-memory Hetzner fake whose answers are built from the provider's own OpenAPI schemas.
+#![allow(dead_code)]
+
+pub mod hetzner_fake;
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+}
+
+/// `<workspace root>/../shared/specs/<file>`, failing clearly when it is missing.
+pub fn spec_path(file: &str) -> PathBuf {
+    let path = workspace_root().join("../shared/specs").join(file);
+    assert!(path.exists(), "provider spec {} is missing: the repository must sit beside shared/", path.display());
+    path
+}
+
+/// A port that was free a moment ago, chosen by the OS.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port").local_addr().unwrap().port()
+}
+
+/// Waits until something accepts TCP connections on `port`.
+pub fn wait_for_port(port: u16, timeout: Duration, what: &str, child: &mut Child) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("{what} exited before it was ready ({status})");
+        }
+        assert!(Instant::now() < deadline, "{what} did not listen on port {port} within {timeout:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A child process killed when dropped.
+pub struct Peer {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Peer {
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn prism_binary() -> PathBuf {
+    let path = workspace_root().join("node_modules/.bin/prism");
+    assert!(
+        path.exists(),
+        "Prism is missing at {}: run `npm ci` at the workspace root (@stoplight/prism-cli@5.14.2)",
+        path.display()
+    );
+    path
+}
+
+fn start_prism(args: &[String], port: u16, what: &str) -> Peer {
+    let mut child = Command::new(prism_binary())
+        .args(args)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+    wait_for_port(port, Duration::from_secs(90), what, &mut child);
+    Peer { child, port }
+}
+
+/// `prism mock --errors SPEC`: answers from the spec's examples and rejects any request that
+/// breaks the spec.
+pub fn prism_mock(spec: &str) -> Peer {
+    let port = free_port();
+    start_prism(
+        &["mock".into(), "--errors".into(), spec_path(spec).display().to_string()],
+        port,
+        "prism mock",
+    )
+}
+
+/// `prism proxy --errors SPEC UPSTREAM`: checks requests and the upstream's answers against
+/// the spec, turning any violation into an error answer.
+pub fn prism_proxy(spec: &str, upstream: &str) -> Peer {
+    let port = free_port();
+    start_prism(
+        &["proxy".into(), "--errors".into(), spec_path(spec).display().to_string(), upstream.into()],
+        port,
+        "prism proxy",
+    )
+}
