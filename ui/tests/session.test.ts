@@ -71,6 +71,26 @@ describe("start-up", () => {
   });
 });
 
+describe("a damaged recovery copy", () => {
+  it("is discarded only when the user agrees", async () => {
+    answers.take_recovery = () => {
+      throw { kind: "invalidDesign", detail: [{ kind: "syntax", file: "recovery.json", message: "EOF while parsing" }] };
+    };
+    answers["plugin:dialog|message"] = () => "Keep";
+    await start();
+    expect(commandsCalled()).not.toContain("discard_recovery");
+    expect(designStore.getState().design.id).toBe("dsg_template_growth");
+    const question = calls.find((c) => c.cmd === "plugin:dialog|message");
+    expect(question?.args).toMatchObject({ title: "Damaged recovery copy", buttons: { OkCancelCustom: ["Discard", "Keep"] } });
+    expect(String(question?.args.message)).toContain("EOF while parsing");
+
+    calls = [];
+    answers["plugin:dialog|message"] = () => "Discard";
+    await start();
+    expect(commandsCalled()).toContain("discard_recovery");
+  });
+});
+
 describe("files", () => {
   beforeEach(async () => {
     await start();

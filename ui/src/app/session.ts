@@ -24,10 +24,10 @@ function fileName(path: string | null): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
-function reportFailure(action: string, error: unknown): void {
+function reportFailure(action: string, error: unknown, subject = "the file"): void {
   const ui = useUi.getState();
   if (error instanceof BackendError && error.error.kind === "invalidDesign") {
-    ui.openDialog({ kind: "problems", title: `${action}: the file has problems`, problems: error.error.detail });
+    ui.openDialog({ kind: "problems", title: `${action}: ${subject} has problems`, problems: error.error.detail });
     return;
   }
   const text = error instanceof BackendError ? describeApiError(error.error) : String(error);
@@ -96,7 +96,7 @@ async function saveTo(path: string, design: Design): Promise<boolean> {
     useUi.getState().notify(`Saved ${fileName(saved.path)}`, "success");
     return true;
   } catch (error) {
-    reportFailure(`Could not save ${fileName(path)}`, error);
+    reportFailure(`Could not save ${fileName(path)}`, error, "the design");
     return false;
   }
 }
@@ -131,11 +131,10 @@ export async function autosaveRecovery(): Promise<void> {
   }
 }
 
+/** Restores recovered work as an unsaved document; the recovery copy stays until it is saved. */
 export function restoreRecovery(design: FileDesign, path: string | null): void {
-  const store = designStore.getState();
-  store.load(fromDocument(design), { path, saved: false });
+  designStore.getState().load(fromDocument(design), { path, saved: false });
   useUi.getState().openDialog(null);
-  void backend.discardRecovery().catch(() => null);
 }
 
 export function discardRecovery(): void {
@@ -158,7 +157,14 @@ export async function start(): Promise<void> {
     await openPath(startup);
     return;
   }
-  const recovery = await backend.takeRecovery().catch(() => null);
+  const recovery = await backend.takeRecovery().catch(async (error: unknown) => {
+    // A damaged recovery copy stays on disk until the user agrees to drop it.
+    const why = error instanceof BackendError ? describeApiError(error.error) : String(error);
+    if (await confirmDiscard(`The recovery copy from the last session cannot be read (${why}). Discard it?`, "Damaged recovery copy").catch(() => false)) {
+      await backend.discardRecovery().catch(() => null);
+    }
+    return null;
+  });
   const example = await backend.exampleDesign();
   designStore.getState().load(fromDocument(example), { path: null, saved: true });
   if (recovery) ui.openDialog({ kind: "recovery", recovery });
@@ -187,10 +193,10 @@ export function installSessionHooks(): () => void {
   let removeClose: (() => void) | null = null;
   let disposed = false;
   onWindowCloseRequested(async () => {
-    if (!isDirty(designStore.getState())) return true;
-    const discard = await confirmLeavingChanges();
-    if (discard) await backend.discardRecovery().catch(() => null);
-    return discard;
+    if (!(await confirmLeavingChanges())) return false;
+    // A clean close leaves no recovery copy behind.
+    await backend.discardRecovery().catch(() => null);
+    return true;
   })
     .then((remove) => (disposed ? remove() : (removeClose = remove)))
     .catch(() => undefined);

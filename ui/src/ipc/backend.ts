@@ -23,13 +23,18 @@ export function describeApiError(error: ApiError): string {
       return error.detail;
     case "notFound":
       return `Not found: ${error.detail}`;
+    default: {
+      // The shell will add kinds (credentials, provider errors); show what it sent.
+      const other = error as { kind: string; detail?: unknown };
+      return typeof other.detail === "string" ? other.detail : `${other.kind}: ${JSON.stringify(other.detail)}`;
+    }
   }
 }
 
 function isApiError(value: unknown): value is ApiError {
   if (typeof value !== "object" || value === null) return false;
-  const kind = (value as { kind?: unknown }).kind;
-  return kind === "invalidDesign" || kind === "io" || kind === "notFound";
+  // Any tagged error from the shell, including kinds added after this UI was built.
+  return typeof (value as { kind?: unknown }).kind === "string" && "detail" in value;
 }
 
 /** Either shape tauri-specta may produce: a `{status}` result or the raw value. */

@@ -17,8 +17,9 @@ export async function chooseFileToSave(suggestedName: string): Promise<string | 
   return path.endsWith(".stagecraft.json") ? path : path.replace(/(\.json)?$/, ".stagecraft.json");
 }
 
-export async function confirmDiscard(question: string): Promise<boolean> {
-  return ask(question, { title: "Unsaved changes", kind: "warning", okLabel: "Discard", cancelLabel: "Cancel" });
+/** Asks a yes/no question whose yes throws work away; true when the user chose Discard. */
+export async function confirmDiscard(question: string, title = "Unsaved changes"): Promise<boolean> {
+  return ask(question, { title, kind: "warning", okLabel: "Discard", cancelLabel: "Keep" });
 }
 
 export async function showError(text: string): Promise<void> {
