@@ -47,8 +47,16 @@ enum Command {
         #[arg(long)]
         name: Option<String>,
     },
-    /// Check a design file and report its problems.
-    Check { file: PathBuf },
+    /// Check a design file against the rules and report its problems.
+    Check {
+        file: PathBuf,
+        /// Judge against this stage instead of the design's target stage.
+        #[arg(long, value_enum)]
+        target_stage: Option<commands::check::StageArg>,
+        /// Print SARIF 2.1.0 (for code review tools) instead of text or JSON.
+        #[arg(long)]
+        sarif: bool,
+    },
     /// Rewrite a design file in canonical form, atomically (keeps `<file>.bak`).
     Fmt {
         file: PathBuf,
@@ -91,7 +99,11 @@ fn main() -> ExitCode {
             template,
             name,
         } => commands::new::run(&out, &file, template.map(TemplateArg::slug), name),
-        Command::Check { file } => commands::check::run(&out, &file),
+        Command::Check {
+            file,
+            target_stage,
+            sarif,
+        } => commands::check::run(&out, &file, target_stage.map(Into::into), sarif),
         Command::Fmt { file, check } => commands::fmt::run(&out, &file, check),
         Command::Migrate { file } => commands::migrate::run(&out, &file),
         Command::Catalog { kind } => commands::catalog::run(&out, kind.as_deref()),

@@ -36,3 +36,5 @@ pub use estimate::{
 pub use findings::{cost_findings, CostFinding, Severity};
 pub use refresh::{ApiToken, RefreshError};
 pub use render::money;
+/// The decimal type of every amount, re-exported so callers use the same version.
+pub use rust_decimal;

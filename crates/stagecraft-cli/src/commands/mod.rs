@@ -2,6 +2,8 @@
 
 pub mod catalog;
 pub mod check;
+pub mod cost;
+pub mod cost_diff;
 pub mod fmt;
 pub mod migrate;
 pub mod new;

@@ -1,0 +1,74 @@
+//! `stagecraft cost-diff OLD NEW`: how the monthly cost changes between two designs. Either side
+//! may be `REV:path`, read with `git show` (two Git revisions of one file), so a pull request can
+//! show its cost change.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use stagecraft_model::{load_file, load_str, Design};
+use stagecraft_pricing::{diff_with, embedded, PriceCatalog};
+
+use crate::commands::cost::{load_prices, options, CurrencyArg};
+use crate::output::{Failure, Output};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CostDiffArgs {
+    /// The old design: a file, or `REV:path` read from Git (`main:infra/app.stagecraft.json`).
+    pub old: String,
+    /// The new design: a file, or `REV:path`.
+    pub new: String,
+    /// Print Markdown fit for a pull-request comment.
+    #[arg(long)]
+    pub markdown: bool,
+    #[arg(long, default_value_t = 730)]
+    pub hours: u32,
+    #[arg(long, value_enum)]
+    pub currency: Option<CurrencyArg>,
+    #[arg(long, value_name = "PERCENT")]
+    pub vat: Option<String>,
+    #[arg(long, value_name = "RATE", default_value = "1.17")]
+    pub usd_per_eur: String,
+    /// A refreshed price catalogue to use before the embedded one.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<std::path::PathBuf>,
+}
+
+/// Loads a design from a file, or from Git when the argument is `REV:path` and no such file
+/// exists.
+fn load(arg: &str) -> Result<Design, Failure> {
+    let path = Path::new(arg);
+    if path.exists() || !arg.contains(':') {
+        return Ok(load_file(path)?.design);
+    }
+    let output = Command::new("git")
+        .arg("show")
+        .arg(arg)
+        .output()
+        .map_err(|e| Failure::Usage(format!("{arg}: could not run git: {e}")))?;
+    if !output.status.success() {
+        let message = String::from_utf8_lossy(&output.stderr);
+        return Err(Failure::Usage(format!("{arg}: git show failed: {}", message.trim())));
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| Failure::Usage(format!("{arg}: the file at that revision is not UTF-8 text")))?;
+    Ok(load_str(&text, arg)?.design)
+}
+
+pub fn run(out: &Output, args: &CostDiffArgs) -> Result<ExitCode, Failure> {
+    if out.json && args.markdown {
+        return Err(Failure::Usage("choose one of --json and --markdown".into()));
+    }
+    let options = options(args.hours, args.currency, args.vat.as_deref(), &args.usd_per_eur)?;
+    let refreshed = load_prices(args.prices.as_deref())?;
+    let mut catalogs: Vec<&PriceCatalog> = refreshed.iter().collect();
+    catalogs.push(embedded());
+    let old = load(&args.old)?;
+    let new = load(&args.new)?;
+    let diff = diff_with(&old, &new, &options, &catalogs);
+    if args.markdown {
+        print!("{}", diff.to_markdown());
+    } else {
+        out.print(&diff, || diff.to_text());
+    }
+    Ok(ExitCode::SUCCESS)
+}
