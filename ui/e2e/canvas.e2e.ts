@@ -227,6 +227,22 @@ describe("the canvas in Chromium", () => {
     expect(await nodeIds()).toEqual(before);
   });
 
+  it("adds from the palette with the keyboard and filters it by search", async () => {
+    const before = await nodeIds();
+    await page.getByLabel("Search components").fill("cache");
+    // Matches names and descriptions: the CDN "caches" content.
+    const shown = await page.$$eval("[data-testid^='palette-item-']", (els) => els.map((e) => e.getAttribute("data-testid")));
+    expect(shown).toEqual(["palette-item-cdn", "palette-item-cache"]);
+    await page.getByTestId("palette-item-cache").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(async () => (await nodeIds()).length).toBe(before.length + 1);
+    expect(await page.getByTestId("toolbar-undo").getAttribute("aria-label")).toBe("Undo Add Cache (Ctrl+Z)");
+    await page.getByLabel("Search components").fill("");
+    const added = (await nodeIds()).find((id) => !before.includes(id)) as string;
+    expect(await page.locator(`.react-flow__node[data-id="${added}"]`).getAttribute("aria-label")).toBe("Cache (cache)");
+    await page.keyboard.press("Control+z");
+  });
+
   it("offers a dark theme and a shortcut overlay", async () => {
     await page.getByTestId("toolbar-theme").click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");

@@ -64,6 +64,27 @@ describe("history", () => {
     expect(store.getState().design.components.find((c) => c.id === "cmp_worker")?.group).toBe("grp_net");
   });
 
+  it("records a group resize from its top-left corner as one step and leaves its contents in place", () => {
+    const { store, actions } = ctx;
+    const before = store.getState().design;
+    // grp_net (270,140 660x380) inside grp_fsn1 (240,20): drag its top-left corner up-left by 20.
+    for (const step of [10, 20]) {
+      actions.applyNodeChanges([
+        { type: "position", id: "grp_net", position: { x: 30 - step, y: 120 - step } },
+        { type: "dimensions", id: "grp_net", resizing: true, setAttributes: true, dimensions: { width: 660 + step, height: 380 + step } },
+        { type: "position", id: "cmp_app", position: { x: 30 + step, y: 60 + step } },
+      ]);
+    }
+    actions.applyNodeChanges([{ type: "dimensions", id: "grp_net", resizing: false, dimensions: { width: 680, height: 400 } }]);
+    const nodes = store.getState().design.layout.nodes;
+    expect(nodes["grp_net"]).toEqual({ x: 250, y: 120, width: 680, height: 400 });
+    expect(nodes["cmp_app"]).toEqual(before.layout.nodes["cmp_app"]);
+    expect(store.getState().past).toHaveLength(1);
+    expect(undoLabel(store.getState())).toBe("Resize app-network");
+    store.getState().undo();
+    expect(store.getState().design).toBe(before);
+  });
+
   it("keeps redo when the selection changes after an undo", () => {
     const { store, actions } = ctx;
     actions.addComponent("cache", { x: 900, y: 600 });

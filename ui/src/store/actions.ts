@@ -159,7 +159,8 @@ export function createActions(store: StoreApi<DesignState>) {
             const origin = parentOrigin(design, change.id);
             positions[change.id] = { x: change.position.x + origin.x, y: change.position.y + origin.y };
           }
-          if (change.dragging === false) dragEnded = true;
+          // Keyboard moves and other one-off moves arrive without `dragging: true`: each is a step.
+          if (change.dragging !== true) dragEnded = true;
         } else if (change.type === "dimensions" && "resizing" in change && change.id && change.resizing !== undefined && isGroupId(change.id)) {
           const r = nodeRect(design, change.id);
           const pos = positions[change.id] ?? { x: r.x, y: r.y };
@@ -173,7 +174,10 @@ export function createActions(store: StoreApi<DesignState>) {
       if (selection) state().select(selection);
       if (resize) {
         const { id, rect } = resize;
-        delete positions[id];
+        // React Flow shifts children's relative positions when a group grows up or left; the
+        // file keeps absolute positions, so children stay put and those changes are dropped.
+        for (const moved of Object.keys(positions)) delete positions[moved];
+        dragEnded = false;
         state().gesture((d) => edits.resizeGroup(d, id, rect));
         if (resize.ended) state().endGesture(`Resize ${nameOf(state().design, id)}`, (d) => edits.reparent(d, [id]));
       }
