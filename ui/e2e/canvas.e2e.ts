@@ -240,12 +240,18 @@ describe("the canvas in Chromium", () => {
     await page.getByLabel("Search components").fill("");
     const added = (await nodeIds()).find((id) => !before.includes(id)) as string;
     expect(await page.locator(`.react-flow__node[data-id="${added}"]`).getAttribute("aria-label")).toBe("Cache (cache)");
+    // Ctrl+Z inside a text field edits the field; on the canvas it undoes the add.
+    await page.getByTestId("canvas").click({ position: { x: 40, y: 600 } });
     await page.keyboard.press("Control+z");
+    await expect.poll(nodeIds).toEqual(before);
   });
 
   it("offers a dark theme and a shortcut overlay", async () => {
     await page.getByTestId("toolbar-theme").click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await page.keyboard.press("Shift+1");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, "dark-canvas.png") });
     await page.getByTestId("canvas").click({ position: { x: 40, y: 600 } });
     await page.keyboard.press("?");
     await expect.poll(() => page.getByRole("dialog", { name: "Keyboard shortcuts" }).isVisible()).toBe(true);
