@@ -48,6 +48,20 @@ describe("store <-> document conversion", () => {
   });
 });
 
+describe("moving into a group from the inspector", () => {
+  it("places the node inside the chosen group and refuses a group inside itself", async () => {
+    const { moveIntoGroup } = await import("../src/model/edits");
+    const design = fromDocument(realTemplate("growth"));
+    const moved = moveIntoGroup(design, "cmp_users", "grp_hel1");
+    expect(moved.components.find((c) => c.id === "cmp_users")?.group).toBe("grp_hel1");
+    expect(moved.layout.nodes["cmp_users"]).toEqual({ x: 1044, y: 64 });
+    // Already inside: only the reference changes.
+    const inPlace = moveIntoGroup(design, "cmp_app", "grp_fsn1");
+    expect(inPlace.layout).toBe(design.layout);
+    expect(moveIntoGroup(design, "grp_fsn1", "grp_net")).toBe(design);
+  });
+});
+
 describe("copy and paste", () => {
   it("pastes a group with its contents and inner connections under fresh ids, selecting the outermost", async () => {
     const { copyFragment, pasteFragment } = await import("../src/model/edits");

@@ -15,7 +15,7 @@ import type {
 import { Icon } from "../app/icons";
 import { groupKindLabel, kindSpec, offering, PROVIDER_LABELS, PROVIDERS, providerSpec, sizeLabel, sizesFor } from "../model/catalog";
 import { descendantsOf } from "../model/geometry";
-import { updateComponent, updateConnection, updateGroup } from "../model/edits";
+import { moveIntoGroup, updateComponent, updateConnection, updateGroup } from "../model/edits";
 import { appActions } from "../store/app-actions";
 import { designStore, panelDesign, useDesign } from "../store/design-store";
 import { Checkbox, CheckList, Field, NumberInput, options, Section, Select, TextInput, type CommitOptions } from "./fields";
@@ -168,7 +168,7 @@ function ComponentInspector({ design, catalog, component }: { design: Design; ca
             apply={(size) => patch("Change size", { size })} />
         )}
         <NumberInput label="Count" min={1} value={c.count} apply={(count, o) => count !== null && patch("Change count", { count }, o)} hint="Identical replicas." />
-        <Select label="In group" allowNone noneLabel="None (top level)" value={c.group} options={groupOptions(design)} apply={(group) => patch("Move", { group })} />
+        <Select label="In group" allowNone noneLabel="None (top level)" value={c.group} options={groupOptions(design)} apply={(group) => commit(`Move ${c.name}`, (d) => moveIntoGroup(d, c.id, group))} />
       </Section>
       <Section
         title="Properties"
@@ -348,7 +348,7 @@ function GroupInspector({ design, catalog, group }: { design: Design; catalog: C
         {g.kind === "private_network" && (
           <TextInput label="Address range (CIDR)" value={g.cidr ?? ""} placeholder="10.0.0.0/16" check={(t) => (t.trim() === "" ? null : checkCidr(t))} apply={(v, o) => patch("Change address range", { cidr: v.trim() || null }, o)} />
         )}
-        <Select label="Inside" allowNone noneLabel="None (top level)" value={g.parent} options={groupOptions(design, g.id)} apply={(parent) => patch("Move", { parent })} />
+        <Select label="Inside" allowNone noneLabel="None (top level)" value={g.parent} options={groupOptions(design, g.id)} apply={(parent) => commit(`Move ${g.name}`, (d) => moveIntoGroup(d, g.id, parent))} />
       </Section>
     </>
   );

@@ -128,6 +128,21 @@ export function setParent(design: Design, id: string, parent: string | null): De
   return { ...design, components: design.components.map((c) => (c.id === id ? { ...c, group: parent } : c)) };
 }
 
+/**
+ * Moves a node into a group chosen by name (the inspector): the node is also placed inside the
+ * group's rectangle when it is outside, so the drawing agrees with the document.
+ */
+export function moveIntoGroup(design: Design, id: string, group: string | null): Design {
+  const next = setParent(design, id, group);
+  if (next === design || !group) return next;
+  const target = nodeRect(next, group);
+  const own = nodeRect(next, id);
+  const cx = own.x + own.width / 2;
+  const cy = own.y + own.height / 2;
+  if (cx >= target.x && cx <= target.x + target.width && cy >= target.y && cy <= target.y + target.height) return next;
+  return moveNodes(next, { [id]: { x: target.x + 24, y: target.y + 44 } });
+}
+
 /** Puts each of `ids` into the innermost group under its centre (drag into and out of groups). */
 export function reparent(design: Design, ids: string[]): Design {
   let next = design;
