@@ -950,11 +950,11 @@ fn growth_jobs_on_web(ctx: &mut Ctx<'_, '_>) {
     for i in 0..ix.components_len() {
         let app = ix.comp(i);
         let w = &app.properties.workloads;
-        if !matches!(
+        let web_server = matches!(
             app.kind,
             ComponentKind::AppServer | ComponentKind::AutoscalingGroup
-        ) || !(w.contains(&Workload::Web) && w.contains(&Workload::Jobs))
-        {
+        );
+        if !(web_server && w.contains(&Workload::Web) && w.contains(&Workload::Jobs)) {
             continue;
         }
         let provider = ix.provider[i];
@@ -1765,7 +1765,7 @@ fn backup_rules(ctx: &mut Ctx<'_, '_>) {
         }
         if c.kind == ComponentKind::BlockVolume {
             let cov = coverage(ix, i);
-            if !cov.snapshots.is_some_and(|s| s <= Schedule::Weekly) {
+            if cov.snapshots.is_none_or(|s| s > Schedule::Weekly) {
                 let mut fixed = c.clone();
                 let mut policy = fixed.properties.backup.clone().unwrap_or_default();
                 policy.snapshots = Some(Schedule::Weekly);
