@@ -760,7 +760,16 @@ async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
                     emit(ResourceStatus::Ready, format!("ready (id {})", created.provider_id));
                     OpOutcome::Done(change.action)
                 }
-                Err(e) => fail(format!("create failed: {e}"), Some(e)),
+                Err(e) => {
+                    // A refused create left nothing behind: forget it. An unknown outcome stays
+                    // `creating`, and the next run adopts the resource if it exists.
+                    if !e.maybe_processed {
+                        if let Err(journal) = shared.journal.record(&change.key, None).await {
+                            return OpOutcome::Abort(journal.into());
+                        }
+                    }
+                    fail(format!("create failed: {e}"), Some(e))
+                }
             }
         }
     }

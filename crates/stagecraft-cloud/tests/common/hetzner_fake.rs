@@ -78,20 +78,6 @@ fn singular(collection: &str) -> Option<&'static str> {
     COLLECTIONS.iter().find(|(c, _)| *c == collection).map(|(_, s)| *s)
 }
 
-/// The schema name of a collection's object in the spec.
-fn schema_name(collection: &str) -> &'static str {
-    match collection {
-        "ssh_keys" => "ssh_key",
-        "networks" => "network",
-        "firewalls" => "firewall",
-        "placement_groups" => "placement_group",
-        "primary_ips" => "primary_ip",
-        "servers" => "server",
-        "volumes" => "volume",
-        "load_balancers" => "load_balancer",
-        _ => unreachable!(),
-    }
-}
 
 fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
     while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
@@ -104,7 +90,12 @@ fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
 /// A value satisfying `schema`: examples where given, required properties filled.
 pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
     let schema = resolve(spec, schema);
-    if let Some(example) = schema.get("example") {
+    // Null is the smallest valid value of anything nullable (and never half-filled).
+    if schema.get("nullable").and_then(Value::as_bool) == Some(true) && depth > 0 {
+        return Value::Null;
+    }
+    // Object-level examples are sometimes partial; build objects from their properties.
+    if let Some(example) = schema.get("example").filter(|_| schema.get("properties").is_none()) {
         return example.clone();
     }
     if depth > 12 {
@@ -112,12 +103,17 @@ pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
     }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
         let mut merged = Map::new();
+        let mut scalar = None;
         for part in all {
-            if let Value::Object(map) = example(spec, part, depth + 1) {
-                merged.extend(map);
+            match example(spec, part, depth + 1) {
+                Value::Object(map) => merged.extend(map),
+                other => scalar = Some(other),
             }
         }
-        return Value::Object(merged);
+        return match scalar {
+            Some(value) if merged.is_empty() => value,
+            _ => Value::Object(merged),
+        };
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
@@ -175,7 +171,9 @@ impl FakeState {
         }
         self.next_id += 1;
         let id = self.next_id;
-        let schema = json!({ "$ref": format!("#/components/schemas/{}", schema_name(collection)) });
+        // The item schema of the collection's list answer: what GET will be checked against.
+        let list = &self.spec["paths"][format!("/{collection}")]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        let schema = resolve(&self.spec, list)["properties"][collection]["items"].clone();
         let mut object = example(&self.spec, &schema, 0);
         object["id"] = json!(id);
         object["name"] = json!(name);
