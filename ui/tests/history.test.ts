@@ -153,6 +153,20 @@ describe("history", () => {
     expect(store.getState().design.components.find((c) => c.id === "cmp_app")?.name).toBe("app");
   });
 
+  it("aligns and distributes a selection as one step each", () => {
+    const { store, actions } = ctx;
+    store.getState().select({ nodes: ["cmp_users", "cmp_dns", "cmp_lb"], edges: [] });
+    actions.align("left");
+    const nodes = store.getState().design.layout.nodes;
+    expect([nodes["cmp_users"]?.x, nodes["cmp_dns"]?.x, nodes["cmp_lb"]?.x]).toEqual([20, 20, 20]);
+    expect(undoLabel(store.getState())).toBe("Align 3 items left");
+    actions.distribute("vertical");
+    const after = store.getState().design.layout.nodes;
+    const ys = ["cmp_lb", "cmp_users", "cmp_dns"].map((id) => after[id]?.y ?? 0).sort((a, b) => a - b);
+    expect(ys[1]! - ys[0]!).toBe(ys[2]! - ys[1]!);
+    expect(store.getState().past).toHaveLength(2);
+  });
+
   it("a new change after undo clears redo", () => {
     const { store, actions } = ctx;
     actions.addComponent("cache", { x: 900, y: 600 });

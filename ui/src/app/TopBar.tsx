@@ -74,6 +74,7 @@ export function TopBar() {
   const path = useDesign((s) => s.filePath);
   const hasSelection = useDesign((s) => s.selection.nodes.length > 0);
   const multi = useDesign((s) => s.selection.nodes.length >= 2);
+  const threeOrMore = useDesign((s) => s.selection.nodes.length >= 3);
   const recent = useUi((s) => s.recentFiles);
   const prefs = useUi((s) => s.preferences);
   const file = path ? (path.split(/[\\/]/).pop() ?? path) : name;
@@ -101,6 +102,12 @@ export function TopBar() {
     { label: "Select all", shortcut: "Ctrl+A", command: "selectAll" },
   ];
   const arrangeItems: MenuItem[] = [
+    ...(["left", "center", "right", "top", "middle", "bottom"] as const).map(
+      (how): MenuItem => ({ label: `Align ${how}`, run: () => appActions.align(how), disabled: !multi }),
+    ),
+    { label: "Distribute horizontally", run: () => appActions.distribute("horizontal"), disabled: !threeOrMore },
+    { label: "Distribute vertically", run: () => appActions.distribute("vertical"), disabled: !threeOrMore },
+    "separator",
     { label: "Group in private network", shortcut: "Ctrl+G", command: "groupSelection", disabled: !hasSelection },
     { label: "Auto-layout", shortcut: "Shift+L", command: "autoLayout" },
   ];

@@ -90,7 +90,7 @@ function CanvasView() {
   }, []);
 
   return (
-    <div className="sc-canvas" data-testid="canvas" ref={wrapper} aria-label="Design canvas">
+    <div className="sc-canvas" data-testid="canvas" ref={wrapper} role="region" aria-label="Design canvas">
       <ReactFlow<FlowNode, FlowEdge>
         nodes={nodes}
         edges={edges}
