@@ -73,6 +73,7 @@ export function pasteFromEvent(event: ClipboardEvent): boolean {
 
 export async function autoLayout(): Promise<void> {
   const design = designStore.getState().design;
+  if (design.components.length > 200) useUi.getState().notify(`Laying out ${design.components.length} components…`);
   try {
     const result = await layoutInWorker(design);
     // Apply only if nothing changed meanwhile, so a late answer cannot undo newer edits.
