@@ -10,24 +10,63 @@ import { StatusBar } from "./StatusBar";
 import { TopBar } from "./TopBar";
 import { useUi } from "./ui-store";
 
+/** How long to wait for the browser's own clipboard event before using the clipboard API. */
+const CLIPBOARD_EVENT_GRACE_MS = 80;
+
 function useShortcuts() {
   useEffect(() => {
+    // Ctrl+C/X/V go through the browser's clipboard events (they carry the system clipboard and
+    // need no permission). Some engines fire none without a text selection; then the clipboard
+    // API (or the in-app clipboard) takes over.
+    let pending: { kind: "copy" | "cut" | "paste"; timer: number } | null = null;
+    const settle = () => {
+      if (pending) clearTimeout(pending.timer);
+      pending = null;
+    };
     const onKey = (event: KeyboardEvent) => {
       if (useUi.getState().dialog && event.key !== "Escape") return;
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      if (mod && !event.shiftKey && (key === "c" || key === "x" || key === "v") && !isEditableTarget(event.target)) {
+        settle();
+        const kind = key === "c" ? "copy" : key === "x" ? "cut" : "paste";
+        pending = {
+          kind,
+          timer: window.setTimeout(() => {
+            pending = null;
+            if (kind === "paste") commands.paste();
+            else if (kind === "cut") commands.cut();
+            else commands.copy();
+          }, CLIPBOARD_EVENT_GRACE_MS),
+        };
+        return;
+      }
       const command = commandForKey(event);
       if (!command) return;
-      // Copy/cut/paste go through the clipboard events below.
       event.preventDefault();
       commands[command]();
     };
-    const onCopy = (event: ClipboardEvent) => !isEditableTarget(event.target) && copyToEvent(event, false);
-    const onCut = (event: ClipboardEvent) => !isEditableTarget(event.target) && copyToEvent(event, true);
-    const onPaste = (event: ClipboardEvent) => !isEditableTarget(event.target) && pasteFromEvent(event);
+    const onCopy = (event: ClipboardEvent) => {
+      if (isEditableTarget(event.target)) return;
+      settle();
+      copyToEvent(event, false);
+    };
+    const onCut = (event: ClipboardEvent) => {
+      if (isEditableTarget(event.target)) return;
+      settle();
+      copyToEvent(event, true);
+    };
+    const onPaste = (event: ClipboardEvent) => {
+      if (isEditableTarget(event.target)) return;
+      settle();
+      pasteFromEvent(event);
+    };
     window.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);
     document.addEventListener("cut", onCut);
     document.addEventListener("paste", onPaste);
     return () => {
+      settle();
       window.removeEventListener("keydown", onKey);
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("cut", onCut);
