@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 // The document's life through the real IPC wrappers with a mocked shell: start-up order, opening
 // a broken file, saving with and without a path, recovery autosave.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { useUi } from "../src/app/ui-store";
-import { autosaveRecovery, openPath, save, start } from "../src/app/session";
+import { AUTOSAVE_INTERVAL_MS, autosaveRecovery, installSessionHooks, openPath, save, start } from "../src/app/session";
 import { designStore, isDirty } from "../src/store/design-store";
 import { appActions } from "../src/store/app-actions";
 import type { Design } from "../src/ipc/backend";
@@ -153,5 +153,39 @@ describe("files", () => {
     const writes = calls.filter((c) => c.cmd === "write_recovery");
     expect(writes).toHaveLength(1);
     expect((writes[0]?.args.design as Design).components.some((c) => c.kind === "cache")).toBe(true);
+  });
+});
+
+describe("session hooks", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("autosave the recovery copy every few seconds while there are unsaved changes", async () => {
+    await start();
+    vi.useFakeTimers();
+    const uninstall = installSessionHooks();
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_INTERVAL_MS * 2);
+    expect(commandsCalled()).not.toContain("write_recovery");
+    appActions.addComponent("worker", { x: 0, y: 0 });
+    await vi.advanceTimersByTimeAsync(AUTOSAVE_INTERVAL_MS);
+    const writes = calls.filter((c) => c.cmd === "write_recovery");
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.args.path).toBeNull();
+    uninstall();
+  });
+
+  it("keep the window title in step with the file name and the unsaved marker", async () => {
+    answers.open_design = ({ path }) => ({ path, design: realTemplate("mvp"), migrated_from: null });
+    await start();
+    await openPath("/designs/shop.stagecraft.json");
+    const uninstall = installSessionHooks();
+    const titles = () => calls.filter((c) => c.cmd === "plugin:window|set_title").map((c) => c.args.value);
+    expect(titles().at(-1)).toBe("shop.stagecraft.json — Stagecraft");
+    appActions.addComponent("worker", { x: 0, y: 0 });
+    expect(titles().at(-1)).toBe("• shop.stagecraft.json — Stagecraft");
+    await save();
+    expect(titles().at(-1)).toBe("shop.stagecraft.json — Stagecraft");
+    uninstall();
   });
 });
