@@ -92,6 +92,8 @@ describe("the canvas in Chromium", () => {
 
   it("builds, groups, undoes and saves a design", async () => {
     await page.getByTestId("menu-new").click();
+    await page.getByTestId("new-template-growth").waitFor();
+    await page.screenshot({ path: join(SHOTS, "new-design.png") });
     await page.getByTestId("new-blank").click();
     await expect.poll(nodeIds).toEqual([]);
 
@@ -223,6 +225,7 @@ describe("the canvas in Chromium", () => {
     await page.keyboard.press("Control+o");
     await expect.poll(() => page.getByTestId("load-problems").textContent()).toContain("/tmp/broken.stagecraft.json:7:3");
     expect(await page.getByTestId("load-problems").textContent()).toContain("trailing comma at line 7 column 3");
+    await page.screenshot({ path: join(SHOTS, "load-problems.png") });
     await page.keyboard.press("Escape");
     expect(await nodeIds()).toEqual(before);
   });
