@@ -2,6 +2,7 @@
 // unchanged, so dragging one node in a 1,000-component design re-renders only that node.
 import type { Edge, Node } from "@xyflow/react";
 import type { Component, Connection, Design, Group } from "../ipc/backend";
+import { COMPONENT_HEIGHT, COMPONENT_WIDTH } from "../model/document";
 import { groupDepth, nodeRect } from "../model/geometry";
 import type { Selection } from "../store/design-store";
 
@@ -55,6 +56,9 @@ export function toFlowNodes(design: Design, selection: Selection, memo = createM
           position: { x: r.x - p.x, y: r.y - p.y },
           width: r.width,
           height: r.height,
+          // Known sizes go in `measured`: without it React Flow re-measures (forcing a layout)
+          // every node object it has not seen before, which is the dragged node on every frame.
+          measured: { width: r.width, height: r.height },
           style: { width: r.width, height: r.height },
           parentId: parent,
           selected: isSelected,
@@ -78,6 +82,9 @@ export function toFlowNodes(design: Design, selection: Selection, memo = createM
           id: component.id,
           type: "component",
           position: { x: r.x - p.x, y: r.y - p.y },
+          width: COMPONENT_WIDTH,
+          height: COMPONENT_HEIGHT,
+          measured: { width: COMPONENT_WIDTH, height: COMPONENT_HEIGHT },
           parentId: parent,
           selected: isSelected,
           zIndex: 1000,
