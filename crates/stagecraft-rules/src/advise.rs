@@ -323,6 +323,11 @@ fn tier_advice(
         })
         .sum();
     let current = size_info(ix, main, main_size, instances);
+    let autoscaled = members
+        .iter()
+        .any(|&i| ix.comp(i).properties.autoscaling.is_some());
+    // The largest size of the family here, for when no single size is enough.
+    let largest = family_sizes_largest(ix, main);
     let region = ix.region[main];
     let family_sizes = ix
         .catalog
@@ -369,20 +374,31 @@ fn tier_advice(
                     format!("About {needed_mb} MB of cache for the expected users; a cache is one memory space, so scale it up: {} has {} MB.", s.id, s.memory_mb),
                     Some(size_info(ix, main, s, instances)),
                 ),
-                None => (
-                    ScalingDecision::ScaleOut,
-                    format!("About {needed_mb} MB of cache, more than the largest size offers: shard it across nodes."),
-                    Some(size_info(ix, main, main_size, instances.saturating_add(1))),
-                ),
+                None => {
+                    let top = largest.unwrap_or(main_size);
+                    let count = needed_mb.div_ceil(top.memory_mb.max(1)).max(2);
+                    (
+                        ScalingDecision::ScaleOut,
+                        format!("About {needed_mb} MB of cache for the expected users, more than the largest size here ({}, {} MB): shard it across {count} nodes of {}.", top.id, top.memory_mb, top.id),
+                        Some(size_info(ix, main, top, count)),
+                    )
+                }
             }
         }
     } else {
         let needed = (rps / per_vcpu).ceil().max(1.0) as u64;
         let rate = per_vcpu.round() as u32;
+        let has = if autoscaled {
+            format!(
+                "it can reach {capacity_vcpus} at its auto-scaling maximum (now {})",
+                describe(&current)
+            )
+        } else {
+            format!("it has {capacity_vcpus} ({})", describe(&current))
+        };
         let head = format!(
-            "{basis}. At ~{rate} requests/s per vCPU the {} tier needs {needed} vCPU; it has {capacity_vcpus} ({}).",
+            "{basis}. At ~{rate} requests/s per vCPU the {} tier needs {needed} vCPU; {has}.",
             tier_label(tier),
-            describe(&current)
         );
         if capacity_vcpus >= needed {
             if tier == Tier::Web && instances < 2 && target >= Stage::Growth {
@@ -406,11 +422,15 @@ fn tier_advice(
                         format!("{head} A primary database takes every write and does not split easily: scale it up to {} ({} vCPU).", s.id, s.vcpus),
                         Some(size_info(ix, main, s, instances)),
                     ),
-                    None => (
-                        ScalingDecision::ScaleOut,
-                        format!("{head} No larger size is offered here: add read replicas and send reads to them."),
-                        Some(size_info(ix, main, main_size, instances.saturating_add(1))),
-                    ),
+                    None => {
+                        let top = largest.unwrap_or(main_size);
+                        let count = needed32.div_ceil(top.vcpus.max(1)).max(2);
+                        (
+                            ScalingDecision::ScaleOut,
+                            format!("{head} No single size is large enough (the largest here, {}, has {} vCPU): move to {} and add read replicas for reads, {count} nodes in all.", top.id, top.vcpus, top.id),
+                            Some(size_info(ix, main, top, count)),
+                        )
+                    }
                 },
                 // One small server at MVP: a bigger server is simpler than a second one.
                 Tier::Web if instances == 1 && target == Stage::Mvp => match larger(needed32, main_size.memory_mb) {
@@ -426,23 +446,33 @@ fn tier_advice(
                 },
                 _ => {
                     let count = needed32.div_ceil(main_size.vcpus.max(1)).max(2);
-                    let why = if tier == Tier::Web {
-                        "Web servers keep no state, so adding servers behind the load balancer scales linearly and also removes the single point of failure"
+                    let why = match (tier, instances) {
+                        (Tier::Web, 0 | 1) => "Web servers keep no state, so adding servers behind the load balancer scales linearly and also removes the single point of failure",
+                        (Tier::Web, _) => "Web servers keep no state, so adding servers behind the load balancer scales linearly",
+                        _ => "Workers take jobs from a queue, so more workers drain it in parallel",
+                    };
+                    let how = if autoscaled {
+                        format!("raise the auto-scaling maximum so the tier reaches {count} × {}", main_size.id)
                     } else {
-                        "Workers take jobs from a queue, so more workers drain it in parallel"
+                        format!("{count} × {}", main_size.id)
                     };
                     (
                         ScalingDecision::ScaleOut,
-                        format!("{head} {why}: {count} × {}.", main_size.id),
+                        format!("{head} {why}: {how}."),
                         Some(size_info(ix, main, main_size, count)),
                     )
                 }
             }
         }
     };
+    // A proposal the main component already meets (the tier's other members carry it) needs
+    // no change.
     let fix = proposed
         .as_ref()
-        .map(|p| resize_fix(ix, &members, main, main_size, p));
+        .map(|p| resize_fix(ix, &members, main, main_size, p))
+        .filter(|f| {
+            !matches!(f.edits.as_slice(), [Edit::UpdateComponent { component }] if component == ix.comp(main))
+        });
     Some(TierAdvice {
         tier,
         components,
@@ -452,6 +482,13 @@ fn tier_advice(
         proposed,
         fix,
     })
+}
+
+fn family_sizes_largest(ix: &DesignIndex<'_>, main: usize) -> Option<&'static SizeSpec> {
+    ix.catalog
+        .sizes_for(ix.comp(main).kind, ix.provider[main], ix.region[main])
+        .last()
+        .copied()
 }
 
 fn tier_label(tier: Tier) -> &'static str {
@@ -482,19 +519,22 @@ fn resize_fix(
     c.size = Some(p.size.clone());
     if let Some(scaling) = c.properties.autoscaling.as_mut() {
         scaling.max = scaling.max.max(count);
-    } else if p.size == main_size.id {
+    } else if matches!(
+        c.kind,
+        ComponentKind::ManagedDatabase | ComponentKind::SelfHostedDatabase
+    ) {
+        // Database replicas are standby nodes beyond the primary, not more primaries.
+        let replicas = count.saturating_sub(c.count.max(1));
+        let standby = c.properties.standby_nodes.unwrap_or(0);
+        if replicas > standby {
+            c.properties.standby_nodes = Some(replicas);
+        }
+    } else {
         c.count = c.count.max(count);
-    }
-    if ix.comp(main).kind == ComponentKind::ManagedDatabase
-        && p.count > ix.instances(main)
-        && p.size == main_size.id
-    {
-        c.count = ix.comp(main).count;
-        c.properties.standby_nodes = Some(c.properties.standby_nodes.unwrap_or(0) + 1);
     }
     Fix {
         label: if p.size == main_size.id {
-            format!("Run {} instances of {}", p.count, c.name)
+            format!("Scale {} out to {} in all", c.name, p.count)
         } else {
             format!("Resize {} to {}", c.name, p.size)
         },

@@ -1937,9 +1937,12 @@ fn provider_rules(ctx: &mut Ctx<'_, '_>) {
                     continue;
                 }
                 let candidates = ix.catalog.sizes_for(c.kind, provider, Some(region));
+                // The smallest size at least as large, preferring the same kind of vCPU
+                // (shared or dedicated), else the largest offered.
                 let closest = candidates
                     .iter()
-                    .find(|s| s.vcpus >= spec.vcpus && s.memory_mb >= spec.memory_mb)
+                    .filter(|s| s.vcpus >= spec.vcpus && s.memory_mb >= spec.memory_mb)
+                    .min_by_key(|s| (s.dedicated_cpu != spec.dedicated_cpu, s.vcpus, s.memory_mb))
                     .or(candidates.last());
                 let fix = closest.map(|s| {
                     let mut fixed = c.clone();

@@ -257,6 +257,7 @@ fn cases() -> Vec<Case> {
         let mut d = mvp();
         let mut db = d.components[2].clone();
         db.id = cid("cmp_db");
+        db.name = "postgres".into();
         db.kind = ComponentKind::SelfHostedDatabase;
         db.properties.workloads.clear();
         db.properties.public_ipv4 = None;
