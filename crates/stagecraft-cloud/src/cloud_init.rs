@@ -34,14 +34,18 @@ pub fn user_data(design: &Design, component: &Component) -> Option<String> {
     }
     out.push_str("write_files:\n");
     if compose {
-        out.push_str("  - path: /opt/stagecraft/compose.yaml\n    permissions: '0644'\n    content: |\n");
+        out.push_str(
+            "  - path: /opt/stagecraft/compose.yaml\n    permissions: '0644'\n    content: |\n",
+        );
         for line in compose_file(component).lines() {
             let _ = writeln!(out, "      {line}");
         }
     }
     if !peers.is_empty() {
         let index = wireguard_index(design, component);
-        out.push_str("  - path: /etc/wireguard/wg0.conf.template\n    permissions: '0600'\n    content: |\n");
+        out.push_str(
+            "  - path: /etc/wireguard/wg0.conf.template\n    permissions: '0600'\n    content: |\n",
+        );
         let _ = writeln!(out, "      [Interface]\n      Address = {WIREGUARD_NET}.{index}/24\n      ListenPort = 51820\n      PrivateKey = __PRIVATE_KEY__");
         for (name, peer_index) in &peers {
             let _ = writeln!(
@@ -98,9 +102,13 @@ fn wireguard_peers(design: &Design, component: &Component) -> Vec<(String, usize
         } else {
             continue;
         };
-        let Some(peer) = design.component(other) else { continue };
+        let Some(peer) = design.component(other) else {
+            continue;
+        };
         let crosses = peer.provider != component.provider || peer.region != component.region;
-        if connection.network == NetworkPath::Vpn || (connection.network == NetworkPath::Private && crosses && peer.kind.is_server()) {
+        if connection.network == NetworkPath::Vpn
+            || (connection.network == NetworkPath::Private && crosses && peer.kind.is_server())
+        {
             peers.push((peer.name.clone(), wireguard_index(design, peer)));
         }
     }
@@ -110,5 +118,10 @@ fn wireguard_peers(design: &Design, component: &Component) -> Vec<(String, usize
 }
 
 fn wireguard_index(design: &Design, component: &Component) -> usize {
-    design.components.iter().position(|c| c.id == component.id).unwrap_or(0) + 1
+    design
+        .components
+        .iter()
+        .position(|c| c.id == component.id)
+        .unwrap_or(0)
+        + 1
 }

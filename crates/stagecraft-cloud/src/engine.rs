@@ -19,7 +19,9 @@ use tokio::sync::Mutex;
 use tokio::task::JoinSet;
 
 use crate::plan::{diff, ChangeAction, Plan, PlannedChange};
-use crate::resources::{map_design, DesiredResource, Mapping, MappingOptions, ResourceKey, ResourceKind};
+use crate::resources::{
+    map_design, DesiredResource, Mapping, MappingOptions, ResourceKey, ResourceKind,
+};
 use crate::state::{state_path, EntryStatus, StateEntry, StateError, StateFile};
 use crate::transport::ProviderError;
 
@@ -49,14 +51,31 @@ pub trait ProviderDriver: Send + Sync {
     /// HTTP requests sent so far.
     fn calls(&self) -> u64;
     /// Every resource labelled as owned by `design`.
-    fn observe<'a>(&'a self, design: &'a DesignId) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>>;
+    fn observe<'a>(
+        &'a self,
+        design: &'a DesignId,
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>>;
     /// Creates `resource` (or finds it, when an earlier attempt may have created it) and waits
     /// until it is ready.
-    fn create<'a>(&'a self, design: &'a DesignId, resource: &'a DesiredResource, ids: &'a ResolvedIds) -> BoxFuture<'a, Result<ObservedResource, ProviderError>>;
+    fn create<'a>(
+        &'a self,
+        design: &'a DesignId,
+        resource: &'a DesiredResource,
+        ids: &'a ResolvedIds,
+    ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>>;
     /// Changes what can change in place.
-    fn update<'a>(&'a self, design: &'a DesignId, resource: &'a DesiredResource, existing: &'a ObservedResource, ids: &'a ResolvedIds) -> BoxFuture<'a, Result<ObservedResource, ProviderError>>;
+    fn update<'a>(
+        &'a self,
+        design: &'a DesignId,
+        resource: &'a DesiredResource,
+        existing: &'a ObservedResource,
+        ids: &'a ResolvedIds,
+    ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>>;
     /// Deletes and waits; a resource already gone is not an error.
-    fn delete<'a>(&'a self, existing: &'a ObservedResource) -> BoxFuture<'a, Result<(), ProviderError>>;
+    fn delete<'a>(
+        &'a self,
+        existing: &'a ObservedResource,
+    ) -> BoxFuture<'a, Result<(), ProviderError>>;
 }
 
 /// Status of one resource during apply or destroy, as the canvas shows it.
@@ -258,7 +277,14 @@ struct Shared {
 }
 
 impl Shared {
-    fn emit(&self, component: Option<String>, resource: &ResourceKey, name: &str, status: ResourceStatus, message: impl Into<String>) {
+    fn emit(
+        &self,
+        component: Option<String>,
+        resource: &ResourceKey,
+        name: &str,
+        status: ResourceStatus,
+        message: impl Into<String>,
+    ) {
         if let Some(sink) = &self.progress {
             sink(ApplyProgress {
                 component,
@@ -271,7 +297,9 @@ impl Shared {
     }
 
     fn driver(&self, provider: Provider) -> Result<&Arc<dyn ProviderDriver>, EngineError> {
-        self.drivers.get(&provider).ok_or(EngineError::MissingDriver(provider))
+        self.drivers
+            .get(&provider)
+            .ok_or(EngineError::MissingDriver(provider))
     }
 }
 
@@ -283,7 +311,10 @@ enum OpOutcome {
 
 impl Engine {
     pub fn new(options: EngineOptions) -> Self {
-        Self { drivers: BTreeMap::new(), options }
+        Self {
+            drivers: BTreeMap::new(),
+            options,
+        }
     }
 
     /// Adds (or replaces) the driver of its provider.
@@ -293,12 +324,21 @@ impl Engine {
     }
 
     fn load(&self, design_file: &Path) -> Result<Target, EngineError> {
-        let loaded = stagecraft_model::load_file(design_file).map_err(|e| EngineError::InvalidDesign(e.problems))?;
+        let loaded = stagecraft_model::load_file(design_file)
+            .map_err(|e| EngineError::InvalidDesign(e.problems))?;
         let mapping = map_design(&loaded.design, &self.options.mapping);
-        Ok(Target { state_path: state_path(design_file), design: loaded.design, mapping })
+        Ok(Target {
+            state_path: state_path(design_file),
+            design: loaded.design,
+            mapping,
+        })
     }
 
-    fn providers_of(&self, target: &Target, state: &StateFile) -> Result<BTreeSet<Provider>, EngineError> {
+    fn providers_of(
+        &self,
+        target: &Target,
+        state: &StateFile,
+    ) -> Result<BTreeSet<Provider>, EngineError> {
         let providers: BTreeSet<Provider> = target
             .mapping
             .resources
@@ -314,7 +354,11 @@ impl Engine {
         Ok(providers)
     }
 
-    async fn observe(&self, design: &DesignId, providers: &BTreeSet<Provider>) -> Result<Vec<ObservedResource>, EngineError> {
+    async fn observe(
+        &self,
+        design: &DesignId,
+        providers: &BTreeSet<Provider>,
+    ) -> Result<Vec<ObservedResource>, EngineError> {
         let mut all = Vec::new();
         for provider in providers {
             all.extend(self.drivers[provider].observe(design).await?);
@@ -336,7 +380,12 @@ impl Engine {
         let state = StateFile::load(&target.state_path, target.design.id.as_str())?;
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
-        Ok(diff(target.design.id.as_str(), &target.design.name, &target.mapping, &observed))
+        Ok(diff(
+            target.design.id.as_str(),
+            &target.design.name,
+            &target.mapping,
+            &observed,
+        ))
     }
 
     /// Compares the design, the journal and the providers; records unrecorded resources and
@@ -349,17 +398,39 @@ impl Engine {
         let mut state = StateFile::load(&target.state_path, target.design.id.as_str())?;
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
-        let plan = diff(target.design.id.as_str(), &target.design.name, &target.mapping, &observed);
+        let plan = diff(
+            target.design.id.as_str(),
+            &target.design.name,
+            &target.mapping,
+            &observed,
+        );
         let mut drift = Vec::new();
         let seen: BTreeSet<&ResourceKey> = observed.iter().map(|o| &o.key).collect();
         for (key, entry) in &state.resources {
             if entry.status == EntryStatus::Created && !seen.contains(key) {
-                drift.push(Drift { key: key.clone(), component: component_of(key), kind: DriftKind::Missing, detail: format!("{} was deleted outside Stagecraft", entry.name) });
+                drift.push(Drift {
+                    key: key.clone(),
+                    component: component_of(key),
+                    kind: DriftKind::Missing,
+                    detail: format!("{} was deleted outside Stagecraft", entry.name),
+                });
             }
         }
         for found in &observed {
-            if state.resources.get(&found.key).is_none_or(|e| e.status != EntryStatus::Created) {
-                drift.push(Drift { key: found.key.clone(), component: component_of(&found.key), kind: DriftKind::Unrecorded, detail: format!("{} exists (id {}) but was not recorded; recorded now", found.name, found.provider_id) });
+            if state
+                .resources
+                .get(&found.key)
+                .is_none_or(|e| e.status != EntryStatus::Created)
+            {
+                drift.push(Drift {
+                    key: found.key.clone(),
+                    component: component_of(&found.key),
+                    kind: DriftKind::Unrecorded,
+                    detail: format!(
+                        "{} exists (id {}) but was not recorded; recorded now",
+                        found.name, found.provider_id
+                    ),
+                });
             }
         }
         for change in &plan.changes {
@@ -368,11 +439,20 @@ impl Engine {
                 ChangeAction::Delete => DriftKind::NotInDesign,
                 ChangeAction::Update | ChangeAction::Replace => DriftKind::Changed,
             };
-            drift.push(Drift { key: change.key.clone(), component: change.component.clone(), kind, detail: change.reasons.join("; ") });
+            drift.push(Drift {
+                key: change.key.clone(),
+                component: change.component.clone(),
+                kind,
+                detail: change.reasons.join("; "),
+            });
         }
         reconcile(&mut state, &observed);
         state.save(&target.state_path)?;
-        Ok(DriftReport { design_id: target.design.id.to_string(), drift, in_sync: plan.unchanged })
+        Ok(DriftReport {
+            design_id: target.design.id.to_string(),
+            drift,
+            in_sync: plan.unchanged,
+        })
     }
 
     /// Makes the providers match the design.
@@ -391,22 +471,48 @@ impl Engine {
         let observe_ms = started.elapsed().as_millis() as u64;
         let adopted = reconcile(&mut state, &observed);
         state.save(&target.state_path)?;
-        let plan = diff(target.design.id.as_str(), &target.design.name, &target.mapping, &observed);
+        let plan = diff(
+            target.design.id.as_str(),
+            &target.design.name,
+            &target.mapping,
+            &observed,
+        );
 
-        let mut report = ApplyReport { design_id: target.design.id.to_string(), adopted, ..Default::default() };
-        let desired: HashMap<&ResourceKey, &DesiredResource> = target.mapping.resources.iter().map(|r| (&r.key, r)).collect();
-        let existing: HashMap<&ResourceKey, &ObservedResource> = observed.iter().map(|o| (&o.key, o)).collect();
-        let ids: ResolvedIds = observed.iter().map(|o| (o.key.clone(), o.provider_id.clone())).collect();
+        let mut report = ApplyReport {
+            design_id: target.design.id.to_string(),
+            adopted,
+            ..Default::default()
+        };
+        let desired: HashMap<&ResourceKey, &DesiredResource> = target
+            .mapping
+            .resources
+            .iter()
+            .map(|r| (&r.key, r))
+            .collect();
+        let existing: HashMap<&ResourceKey, &ObservedResource> =
+            observed.iter().map(|o| (&o.key, o)).collect();
+        let ids: ResolvedIds = observed
+            .iter()
+            .map(|o| (o.key.clone(), o.provider_id.clone()))
+            .collect();
         let shared = Arc::new(Shared {
             design_id: target.design.id.clone(),
             drivers: self.drivers.clone(),
-            journal: Journal { path: target.state_path.clone(), state: Mutex::new(state) },
+            journal: Journal {
+                path: target.state_path.clone(),
+                state: Mutex::new(state),
+            },
             ids: Mutex::new(ids),
             progress: self.options.progress.clone(),
             crash_at: self.options.crash_at.clone(),
         });
 
-        let changing: BTreeSet<&ResourceKey> = plan.changes.iter().filter(|c| c.action != ChangeAction::Delete).map(|c| &c.key).collect();
+        let changing: BTreeSet<&ResourceKey> = plan
+            .changes
+            .iter()
+            .filter(|c| c.action != ChangeAction::Delete)
+            .map(|c| &c.key)
+            .collect();
         let mut operations: Vec<Operation> = Vec::new();
         let mut deletions: Vec<Operation> = Vec::new();
         for change in &plan.changes {
@@ -416,10 +522,22 @@ impl Engine {
                 existing: existing.get(&change.key).map(|o| (*o).clone()),
                 deps: desired
                     .get(&change.key)
-                    .map(|d| d.spec.depends_on().into_iter().filter(|k| changing.contains(k)).collect())
+                    .map(|d| {
+                        d.spec
+                            .depends_on()
+                            .into_iter()
+                            .filter(|k| changing.contains(k))
+                            .collect()
+                    })
                     .unwrap_or_default(),
             };
-            shared.emit(change.component.clone(), &change.key, &change.name, ResourceStatus::Pending, format!("{:?}: {}", change.action, change.reasons.join("; ")).to_lowercase());
+            shared.emit(
+                change.component.clone(),
+                &change.key,
+                &change.name,
+                ResourceStatus::Pending,
+                format!("{:?}: {}", change.action, change.reasons.join("; ")).to_lowercase(),
+            );
             if change.action == ChangeAction::Delete {
                 deletions.push(op);
             } else {
@@ -427,7 +545,9 @@ impl Engine {
             }
         }
 
-        let durations = self.run_graph(&shared, operations.clone(), &mut report).await?;
+        let durations = self
+            .run_graph(&shared, operations.clone(), &mut report)
+            .await?;
         let mut critical = critical_path(&operations, &durations);
         let deletion_path = self.run_deletions(&shared, deletions, &mut report).await?;
         critical += deletion_path;
@@ -448,7 +568,14 @@ impl Engine {
         let calls_before = self.api_calls();
         let target = self.load(design_file)?;
         let mut state = StateFile::load(&target.state_path, target.design.id.as_str())?;
-        let providers: BTreeSet<Provider> = target.mapping.resources.iter().map(|r| r.provider).chain(state.resources.values().map(|e| e.provider)).filter(|p| self.drivers.contains_key(p)).collect();
+        let providers: BTreeSet<Provider> = target
+            .mapping
+            .resources
+            .iter()
+            .map(|r| r.provider)
+            .chain(state.resources.values().map(|e| e.provider))
+            .filter(|p| self.drivers.contains_key(p))
+            .collect();
         let observed = self.observe(&target.design.id, &providers).await?;
         let observe_ms = started.elapsed().as_millis() as u64;
         let adopted = reconcile(&mut state, &observed);
@@ -456,7 +583,10 @@ impl Engine {
         let shared = Arc::new(Shared {
             design_id: target.design.id.clone(),
             drivers: self.drivers.clone(),
-            journal: Journal { path: target.state_path.clone(), state: Mutex::new(state) },
+            journal: Journal {
+                path: target.state_path.clone(),
+                state: Mutex::new(state),
+            },
             ids: Mutex::new(ResolvedIds::new()),
             progress: self.options.progress.clone(),
             crash_at: self.options.crash_at.clone(),
@@ -480,9 +610,19 @@ impl Engine {
             })
             .collect();
         for op in &deletions {
-            shared.emit(op.change.component.clone(), &op.change.key, &op.change.name, ResourceStatus::Pending, "delete");
+            shared.emit(
+                op.change.component.clone(),
+                &op.change.key,
+                &op.change.name,
+                ResourceStatus::Pending,
+                "delete",
+            );
         }
-        let mut report = ApplyReport { design_id: target.design.id.to_string(), adopted, ..Default::default() };
+        let mut report = ApplyReport {
+            design_id: target.design.id.to_string(),
+            adopted,
+            ..Default::default()
+        };
         let path = self.run_deletions(&shared, deletions, &mut report).await?;
         report.api_calls = self.api_calls() - calls_before;
         report.wall_ms = started.elapsed().as_millis() as u64;
@@ -492,14 +632,22 @@ impl Engine {
     }
 
     /// Runs creates, updates and replaces as a dependency graph, at most `parallelism` at once.
-    async fn run_graph(&self, shared: &Arc<Shared>, operations: Vec<Operation>, report: &mut ApplyReport) -> Result<HashMap<ResourceKey, Duration>, EngineError> {
+    async fn run_graph(
+        &self,
+        shared: &Arc<Shared>,
+        operations: Vec<Operation>,
+        report: &mut ApplyReport,
+    ) -> Result<HashMap<ResourceKey, Duration>, EngineError> {
         let mut waiting: HashMap<ResourceKey, usize> = HashMap::new();
         let mut dependants: HashMap<ResourceKey, Vec<ResourceKey>> = HashMap::new();
         let mut by_key: HashMap<ResourceKey, Operation> = HashMap::new();
         let mut ready: Vec<ResourceKey> = Vec::new();
         for op in operations {
             for dep in &op.deps {
-                dependants.entry(dep.clone()).or_default().push(op.change.key.clone());
+                dependants
+                    .entry(dep.clone())
+                    .or_default()
+                    .push(op.change.key.clone());
             }
             if op.deps.is_empty() {
                 ready.push(op.change.key.clone());
@@ -524,8 +672,16 @@ impl Engine {
                     (op.change.key.clone(), outcome, started.elapsed())
                 });
             }
-            let Some(joined) = running.join_next().await else { break };
-            let (key, outcome, took) = joined.map_err(|e| EngineError::Provider(ProviderError::new(Provider::Unassigned, crate::transport::ProviderErrorKind::UnexpectedResponse, format!("an engine task panicked: {e}"))))?;
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (key, outcome, took) = joined.map_err(|e| {
+                EngineError::Provider(ProviderError::new(
+                    Provider::Unassigned,
+                    crate::transport::ProviderErrorKind::UnexpectedResponse,
+                    format!("an engine task panicked: {e}"),
+                ))
+            })?;
             durations.insert(key.clone(), took);
             match outcome {
                 OpOutcome::Abort(error) => {
@@ -555,7 +711,13 @@ impl Engine {
                     while let Some(next) = stack.pop() {
                         if waiting.remove(&next).is_some() {
                             let op = &by_key[&next];
-                            shared.emit(op.change.component.clone(), &next, &op.change.name, ResourceStatus::Failed, format!("not attempted: depends on {} which failed", failed.key));
+                            shared.emit(
+                                op.change.component.clone(),
+                                &next,
+                                &op.change.name,
+                                ResourceStatus::Failed,
+                                format!("not attempted: depends on {} which failed", failed.key),
+                            );
                             report.not_attempted.push(next.clone());
                             stack.extend(dependants.get(&next).cloned().unwrap_or_default());
                         }
@@ -570,7 +732,12 @@ impl Engine {
 
     /// Deletes in waves by [`ResourceKind::delete_rank`]; returns the sum of the waves' longest
     /// deletes (their critical path).
-    async fn run_deletions(&self, shared: &Arc<Shared>, mut deletions: Vec<Operation>, report: &mut ApplyReport) -> Result<Duration, EngineError> {
+    async fn run_deletions(
+        &self,
+        shared: &Arc<Shared>,
+        mut deletions: Vec<Operation>,
+        report: &mut ApplyReport,
+    ) -> Result<Duration, EngineError> {
         deletions.sort_by_key(|op| (op.change.kind.delete_rank(), op.change.key.clone()));
         let mut path = Duration::ZERO;
         let parallelism = self.options.parallelism.max(1);
@@ -578,13 +745,22 @@ impl Engine {
         let mut index = 0;
         while index < deletions.len() {
             let rank = deletions[index].change.kind.delete_rank();
-            let wave_end = deletions[index..].iter().position(|op| op.change.kind.delete_rank() != rank).map_or(deletions.len(), |n| index + n);
+            let wave_end = deletions[index..]
+                .iter()
+                .position(|op| op.change.kind.delete_rank() != rank)
+                .map_or(deletions.len(), |n| index + n);
             let wave = &deletions[index..wave_end];
             index = wave_end;
             if blocked_after.is_some() {
                 // A failed delete of something that depends on these may still hold them.
                 for op in wave {
-                    shared.emit(op.change.component.clone(), &op.change.key, &op.change.name, ResourceStatus::Failed, "not attempted: an earlier delete failed");
+                    shared.emit(
+                        op.change.component.clone(),
+                        &op.change.key,
+                        &op.change.name,
+                        ResourceStatus::Failed,
+                        "not attempted: an earlier delete failed",
+                    );
                     report.not_attempted.push(op.change.key.clone());
                 }
                 continue;
@@ -602,7 +778,9 @@ impl Engine {
                 }
                 let mut chunk_longest = Duration::ZERO;
                 while let Some(joined) = running.join_next().await {
-                    let Ok((key, outcome, took)) = joined else { continue };
+                    let Ok((key, outcome, took)) = joined else {
+                        continue;
+                    };
                     chunk_longest = chunk_longest.max(took);
                     match outcome {
                         OpOutcome::Done(_) => report.deleted.push(key),
@@ -625,7 +803,9 @@ impl Engine {
 }
 
 fn component_of(key: &ResourceKey) -> Option<String> {
-    key.owner().starts_with("cmp_").then(|| key.owner().to_owned())
+    key.owner()
+        .starts_with("cmp_")
+        .then(|| key.owner().to_owned())
 }
 
 /// Brings the journal in line with what exists: records labelled resources it missed (the
@@ -637,7 +817,10 @@ fn reconcile(state: &mut StateFile, observed: &[ObservedResource]) -> Vec<Resour
     state.resources.retain(|key, _| seen.contains(key));
     for found in observed {
         let entry = state.resources.get(&found.key);
-        if entry.is_none_or(|e| e.status != EntryStatus::Created || e.provider_id.as_deref() != Some(found.provider_id.as_str())) {
+        if entry.is_none_or(|e| {
+            e.status != EntryStatus::Created
+                || e.provider_id.as_deref() != Some(found.provider_id.as_str())
+        }) {
             if entry.is_none_or(|e| e.status != EntryStatus::Created) {
                 adopted.push(found.key.clone());
             }
@@ -660,35 +843,68 @@ fn entry_of(found: &ObservedResource) -> StateEntry {
 
 /// Longest chain of dependent operations by measured duration.
 fn critical_path(operations: &[Operation], durations: &HashMap<ResourceKey, Duration>) -> Duration {
-    let by_key: HashMap<&ResourceKey, &Operation> = operations.iter().map(|o| (&o.change.key, o)).collect();
+    let by_key: HashMap<&ResourceKey, &Operation> =
+        operations.iter().map(|o| (&o.change.key, o)).collect();
     let mut finish: HashMap<ResourceKey, Duration> = HashMap::new();
-    fn visit(key: &ResourceKey, by_key: &HashMap<&ResourceKey, &Operation>, durations: &HashMap<ResourceKey, Duration>, finish: &mut HashMap<ResourceKey, Duration>) -> Duration {
+    fn visit(
+        key: &ResourceKey,
+        by_key: &HashMap<&ResourceKey, &Operation>,
+        durations: &HashMap<ResourceKey, Duration>,
+        finish: &mut HashMap<ResourceKey, Duration>,
+    ) -> Duration {
         if let Some(done) = finish.get(key) {
             return *done;
         }
-        let Some(op) = by_key.get(key) else { return Duration::ZERO };
-        let before = op.deps.iter().map(|d| visit(d, by_key, durations, finish)).max().unwrap_or_default();
+        let Some(op) = by_key.get(key) else {
+            return Duration::ZERO;
+        };
+        let before = op
+            .deps
+            .iter()
+            .map(|d| visit(d, by_key, durations, finish))
+            .max()
+            .unwrap_or_default();
         let total = before + durations.get(key).copied().unwrap_or_default();
         finish.insert(key.clone(), total);
         total
     }
-    operations.iter().map(|o| visit(&o.change.key, &by_key, durations, &mut finish)).max().unwrap_or_default()
+    operations
+        .iter()
+        .map(|o| visit(&o.change.key, &by_key, durations, &mut finish))
+        .max()
+        .unwrap_or_default()
 }
 
 async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
     let change = &op.change;
-    let emit = |status, message: String| shared.emit(change.component.clone(), &change.key, &change.name, status, message);
+    let emit = |status, message: String| {
+        shared.emit(
+            change.component.clone(),
+            &change.key,
+            &change.name,
+            status,
+            message,
+        )
+    };
     let driver = match shared.driver(change.provider) {
         Ok(d) => d.clone(),
         Err(e) => return OpOutcome::Abort(e),
     };
     let fail = |message: String, error: Option<ProviderError>| {
         emit(ResourceStatus::Failed, message.clone());
-        OpOutcome::Failed(FailedResource { key: change.key.clone(), name: change.name.clone(), component: change.component.clone(), message, error })
+        OpOutcome::Failed(FailedResource {
+            key: change.key.clone(),
+            name: change.name.clone(),
+            component: change.component.clone(),
+            message,
+            error,
+        })
     };
     match change.action {
         ChangeAction::Delete => {
-            let Some(existing) = &op.existing else { return OpOutcome::Done(ChangeAction::Delete) };
+            let Some(existing) = &op.existing else {
+                return OpOutcome::Done(ChangeAction::Delete);
+            };
             emit(ResourceStatus::Deleting, "deleting".into());
             let mut entry = entry_of(existing);
             entry.status = EntryStatus::Deleting;
@@ -705,12 +921,21 @@ async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
             OpOutcome::Done(ChangeAction::Delete)
         }
         ChangeAction::Update => {
-            let (Some(desired), Some(existing)) = (&op.desired, &op.existing) else { return OpOutcome::Done(ChangeAction::Update) };
+            let (Some(desired), Some(existing)) = (&op.desired, &op.existing) else {
+                return OpOutcome::Done(ChangeAction::Update);
+            };
             emit(ResourceStatus::Updating, change.reasons.join("; "));
             let ids = shared.ids.lock().await.clone();
-            match driver.update(&shared.design_id, desired, existing, &ids).await {
+            match driver
+                .update(&shared.design_id, desired, existing, &ids)
+                .await
+            {
                 Ok(updated) => {
-                    if let Err(e) = shared.journal.record(&change.key, Some(entry_of(&updated))).await {
+                    if let Err(e) = shared
+                        .journal
+                        .record(&change.key, Some(entry_of(&updated)))
+                        .await
+                    {
                         return OpOutcome::Abort(e.into());
                     }
                     emit(ResourceStatus::Ready, "updated".into());
@@ -720,12 +945,20 @@ async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
             }
         }
         ChangeAction::Create | ChangeAction::Replace => {
-            let Some(desired) = &op.desired else { return OpOutcome::Done(change.action) };
+            let Some(desired) = &op.desired else {
+                return OpOutcome::Done(change.action);
+            };
             if change.action == ChangeAction::Replace {
                 if let Some(existing) = &op.existing {
-                    emit(ResourceStatus::Deleting, format!("replacing: {}", change.reasons.join("; ")));
+                    emit(
+                        ResourceStatus::Deleting,
+                        format!("replacing: {}", change.reasons.join("; ")),
+                    );
                     if let Err(e) = driver.delete(existing).await {
-                        return fail(format!("replace failed while deleting the old resource: {e}"), Some(e));
+                        return fail(
+                            format!("replace failed while deleting the old resource: {e}"),
+                            Some(e),
+                        );
                     }
                     if let Err(e) = shared.journal.record(&change.key, None).await {
                         return OpOutcome::Abort(e.into());
@@ -741,7 +974,11 @@ async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
                 provider_id: None,
                 fingerprint: Some(desired.spec.fingerprint()),
             };
-            if let Err(e) = shared.journal.record(&change.key, Some(journal_entry)).await {
+            if let Err(e) = shared
+                .journal
+                .record(&change.key, Some(journal_entry))
+                .await
+            {
                 return OpOutcome::Abort(e.into());
             }
             if shared.crash_at == Some(CrashPoint::BeforeSend(change.key.clone())) {
@@ -753,11 +990,22 @@ async fn run_operation(shared: &Shared, op: &Operation) -> OpOutcome {
                     if shared.crash_at == Some(CrashPoint::AfterSend(change.key.clone())) {
                         return OpOutcome::Abort(EngineError::Aborted(change.key.clone()));
                     }
-                    if let Err(e) = shared.journal.record(&change.key, Some(entry_of(&created))).await {
+                    if let Err(e) = shared
+                        .journal
+                        .record(&change.key, Some(entry_of(&created)))
+                        .await
+                    {
                         return OpOutcome::Abort(e.into());
                     }
-                    shared.ids.lock().await.insert(change.key.clone(), created.provider_id.clone());
-                    emit(ResourceStatus::Ready, format!("ready (id {})", created.provider_id));
+                    shared
+                        .ids
+                        .lock()
+                        .await
+                        .insert(change.key.clone(), created.provider_id.clone());
+                    emit(
+                        ResourceStatus::Ready,
+                        format!("ready (id {})", created.provider_id),
+                    );
                     OpOutcome::Done(change.action)
                 }
                 Err(e) => {

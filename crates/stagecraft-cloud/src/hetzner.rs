@@ -34,17 +34,42 @@ impl Dialect for HetznerDialect {
         // Validating peers (Prism) answer with problem+json: keep their detail, it names the field.
         let detail = body["validation"].as_array().map(|v| {
             v.iter()
-                .map(|e| format!("{} {}", e["location"].as_array().map(|l| l.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")).unwrap_or_default(), e["message"].as_str().unwrap_or_default()))
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["location"]
+                            .as_array()
+                            .map(|l| l
+                                .iter()
+                                .map(|p| p.to_string())
+                                .collect::<Vec<_>>()
+                                .join("."))
+                            .unwrap_or_default(),
+                        e["message"].as_str().unwrap_or_default()
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         });
         (
             error["code"].as_str().map(str::to_owned),
-            error["message"].as_str().map(str::to_owned).or(detail).or_else(|| body["detail"].as_str().map(str::to_owned)),
+            error["message"]
+                .as_str()
+                .map(str::to_owned)
+                .or(detail)
+                .or_else(|| body["detail"].as_str().map(str::to_owned)),
         )
     }
     fn retryable_code(&self, code: &str) -> bool {
-        matches!(code, "locked" | "rate_limit_exceeded" | "conflict" | "timeout" | "maintenance" | "resource_unavailable")
+        matches!(
+            code,
+            "locked"
+                | "rate_limit_exceeded"
+                | "conflict"
+                | "timeout"
+                | "maintenance"
+                | "resource_unavailable"
+        )
     }
 }
 
@@ -168,11 +193,22 @@ impl HetznerClient {
     }
 
     fn err(&self, message: impl Into<String>) -> ProviderError {
-        self.transport.error(ProviderErrorKind::UnexpectedResponse, message)
+        self.transport
+            .error(ProviderErrorKind::UnexpectedResponse, message)
     }
 
-    async fn call(&self, method: Method, path: &str, query: &[(&str, String)], body: Option<&Value>) -> Result<Value, ProviderError> {
-        Ok(self.transport.send(method, path, query, body).await?.unwrap_or(Value::Null))
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, ProviderError> {
+        Ok(self
+            .transport
+            .send(method, path, query, body)
+            .await?
+            .unwrap_or(Value::Null))
     }
 
     /// A cheap authenticated call: proves the token is accepted.
@@ -180,25 +216,45 @@ impl HetznerClient {
     /// # Errors
     /// [`ProviderErrorKind::Unauthorized`] for a refused token; transport errors.
     pub async fn verify(&self) -> Result<(), ProviderError> {
-        self.call(Method::GET, "/locations", &[("per_page", "1".into())], None).await.map(|_| ())
+        self.call(Method::GET, "/locations", &[("per_page", "1".into())], None)
+            .await
+            .map(|_| ())
     }
 
     /// Every object of `collection`, optionally filtered by a label selector, all pages.
     ///
     /// # Errors
     /// Transport errors; an answer without the list.
-    pub async fn list(&self, collection: Collection, label_selector: Option<&str>) -> Result<Vec<Value>, ProviderError> {
+    pub async fn list(
+        &self,
+        collection: Collection,
+        label_selector: Option<&str>,
+    ) -> Result<Vec<Value>, ProviderError> {
         let mut out = Vec::new();
         let mut page = 1u64;
         loop {
-            let mut query = vec![("page", page.to_string()), ("per_page", PER_PAGE.to_string())];
+            let mut query = vec![
+                ("page", page.to_string()),
+                ("per_page", PER_PAGE.to_string()),
+            ];
             if let Some(selector) = label_selector {
                 query.push(("label_selector", selector.to_owned()));
             }
-            let body = self.call(Method::GET, &format!("/{}", collection.path()), &query, None).await?;
-            let items = body[collection.path()]
-                .as_array()
-                .ok_or_else(|| self.err(format!("GET /{}: no `{}` list in the answer", collection.path(), collection.path())))?;
+            let body = self
+                .call(
+                    Method::GET,
+                    &format!("/{}", collection.path()),
+                    &query,
+                    None,
+                )
+                .await?;
+            let items = body[collection.path()].as_array().ok_or_else(|| {
+                self.err(format!(
+                    "GET /{}: no `{}` list in the answer",
+                    collection.path(),
+                    collection.path()
+                ))
+            })?;
             out.extend(items.iter().cloned());
             match body["meta"]["pagination"]["next_page"].as_u64() {
                 // Guard against a peer that repeats a page forever.
@@ -214,7 +270,14 @@ impl HetznerClient {
     /// # Errors
     /// [`ProviderErrorKind::NotFound`]; transport errors.
     pub async fn get(&self, collection: Collection, id: i64) -> Result<Value, ProviderError> {
-        let body = self.call(Method::GET, &format!("/{}/{id}", collection.path()), &[], None).await?;
+        let body = self
+            .call(
+                Method::GET,
+                &format!("/{}/{id}", collection.path()),
+                &[],
+                None,
+            )
+            .await?;
         Ok(body[collection.singular()].clone())
     }
 
@@ -223,13 +286,33 @@ impl HetznerClient {
     ///
     /// # Errors
     /// Transport errors; `maybe_processed` is set when the outcome is unknown.
-    pub async fn create(&self, collection: Collection, body: &Value) -> Result<Created, ProviderError> {
-        let answer = self.call(Method::POST, &format!("/{}", collection.path()), &[], Some(body)).await?;
+    pub async fn create(
+        &self,
+        collection: Collection,
+        body: &Value,
+    ) -> Result<Created, ProviderError> {
+        let answer = self
+            .call(
+                Method::POST,
+                &format!("/{}", collection.path()),
+                &[],
+                Some(body),
+            )
+            .await?;
         let object = answer[collection.singular()].clone();
         if id_of(&object).is_none() {
-            return Err(self.err(format!("POST /{}: the answer has no `{}.id`", collection.path(), collection.singular())));
+            return Err(self.err(format!(
+                "POST /{}: the answer has no `{}.id`",
+                collection.path(),
+                collection.singular()
+            )));
         }
-        let mut actions: Vec<i64> = answer["action"].as_object().and_then(|a| a.get("id")).and_then(Value::as_i64).into_iter().collect();
+        let mut actions: Vec<i64> = answer["action"]
+            .as_object()
+            .and_then(|a| a.get("id"))
+            .and_then(Value::as_i64)
+            .into_iter()
+            .collect();
         if let Some(list) = answer["actions"].as_array() {
             actions.extend(list.iter().filter_map(id_of));
         }
@@ -243,8 +326,20 @@ impl HetznerClient {
     ///
     /// # Errors
     /// Transport errors.
-    pub async fn update(&self, collection: Collection, id: i64, body: &Value) -> Result<Value, ProviderError> {
-        let answer = self.call(Method::PUT, &format!("/{}/{id}", collection.path()), &[], Some(body)).await?;
+    pub async fn update(
+        &self,
+        collection: Collection,
+        id: i64,
+        body: &Value,
+    ) -> Result<Value, ProviderError> {
+        let answer = self
+            .call(
+                Method::PUT,
+                &format!("/{}/{id}", collection.path()),
+                &[],
+                Some(body),
+            )
+            .await?;
         Ok(answer[collection.singular()].clone())
     }
 
@@ -253,8 +348,20 @@ impl HetznerClient {
     ///
     /// # Errors
     /// Transport errors other than 404.
-    pub async fn delete(&self, collection: Collection, id: i64) -> Result<Option<i64>, ProviderError> {
-        match self.call(Method::DELETE, &format!("/{}/{id}", collection.path()), &[], None).await {
+    pub async fn delete(
+        &self,
+        collection: Collection,
+        id: i64,
+    ) -> Result<Option<i64>, ProviderError> {
+        match self
+            .call(
+                Method::DELETE,
+                &format!("/{}/{id}", collection.path()),
+                &[],
+                None,
+            )
+            .await
+        {
             Ok(answer) if collection.delete_returns_action() => Ok(answer["action"]["id"].as_i64()),
             Ok(_) => Ok(None),
             Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
@@ -267,9 +374,20 @@ impl HetznerClient {
     ///
     /// # Errors
     /// Transport errors (a `locked` answer is retried by the transport).
-    pub async fn action(&self, collection: Collection, id: i64, action: &str, body: &Value) -> Result<Option<i64>, ProviderError> {
+    pub async fn action(
+        &self,
+        collection: Collection,
+        id: i64,
+        action: &str,
+        body: &Value,
+    ) -> Result<Option<i64>, ProviderError> {
         let answer = self
-            .call(Method::POST, &format!("/{}/{id}/actions/{action}", collection.path()), &[], Some(body))
+            .call(
+                Method::POST,
+                &format!("/{}/{id}/actions/{action}", collection.path()),
+                &[],
+                Some(body),
+            )
             .await?;
         Ok(answer["action"]["id"].as_i64())
     }
@@ -279,7 +397,9 @@ impl HetznerClient {
     /// # Errors
     /// Transport errors.
     pub async fn action_status(&self, id: i64) -> Result<(String, Option<String>), ProviderError> {
-        let body = self.call(Method::GET, &format!("/actions/{id}"), &[], None).await?;
+        let body = self
+            .call(Method::GET, &format!("/actions/{id}"), &[], None)
+            .await?;
         let action = &body["action"];
         let status = action["status"].as_str().unwrap_or("running").to_owned();
         let message = action["error"]["message"].as_str().map(str::to_owned);
@@ -301,13 +421,22 @@ impl HetznerClient {
                 "error" => {
                     return Err(self.transport.error(
                         ProviderErrorKind::ActionFailed,
-                        format!("action {id} failed: {}", message.unwrap_or_else(|| "no reason given".into())),
+                        format!(
+                            "action {id} failed: {}",
+                            message.unwrap_or_else(|| "no reason given".into())
+                        ),
                     ))
                 }
                 _ => {}
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(self.transport.error(ProviderErrorKind::Timeout, format!("action {id} still running after {:?}", config.action_timeout)));
+                return Err(self.transport.error(
+                    ProviderErrorKind::Timeout,
+                    format!(
+                        "action {id} still running after {:?}",
+                        config.action_timeout
+                    ),
+                ));
             }
             self.transport.sleep(config.poll_interval).await?;
         }
@@ -334,7 +463,10 @@ fn labels(design: &DesignId, resource: &DesiredResource) -> Value {
 
 /// `managed-by=stagecraft,stagecraft-design=<id>`: everything this design owns, nothing else.
 pub fn design_selector(design: &DesignId) -> String {
-    format!("{LABEL_MANAGED_BY}={LABEL_MANAGED_BY_VALUE},{LABEL_DESIGN}={}", design.as_str())
+    format!(
+        "{LABEL_MANAGED_BY}={LABEL_MANAGED_BY_VALUE},{LABEL_DESIGN}={}",
+        design.as_str()
+    )
 }
 
 fn network_zone(region: &str) -> &'static str {
@@ -355,7 +487,11 @@ fn rule_body(rule: &FirewallRuleSpec) -> Value {
     if rule.protocol != FirewallProtocol::Icmp {
         body["port"] = json!(rule.port.clone().unwrap_or_else(|| "any".into()));
     }
-    let field = if rule.direction == Direction::Inbound { "source_ips" } else { "destination_ips" };
+    let field = if rule.direction == Direction::Inbound {
+        "source_ips"
+    } else {
+        "destination_ips"
+    };
     body[field] = json!(rule.addresses);
     body
 }
@@ -364,7 +500,11 @@ fn rule_body(rule: &FirewallRuleSpec) -> Value {
 ///
 /// # Errors
 /// A message naming a reference that has no provider id yet.
-pub fn create_body(design: &DesignId, resource: &DesiredResource, ids: &ResolvedIds) -> Result<Value, String> {
+pub fn create_body(
+    design: &DesignId,
+    resource: &DesiredResource,
+    ids: &ResolvedIds,
+) -> Result<Value, String> {
     let resolve = |key: &ResourceKey| -> Result<i64, String> {
         ids.get(key)
             .and_then(|id| id.parse::<i64>().ok())
@@ -372,16 +512,32 @@ pub fn create_body(design: &DesignId, resource: &DesiredResource, ids: &Resolved
     };
     let mut body = match &resource.spec {
         ResourceSpec::SshKey { public_key } => json!({ "public_key": public_key }),
-        ResourceSpec::Network { ip_range, subnet, region } => json!({
+        ResourceSpec::Network {
+            ip_range,
+            subnet,
+            region,
+        } => json!({
             "ip_range": ip_range,
             "subnets": [{ "type": "cloud", "ip_range": subnet, "network_zone": network_zone(region) }],
         }),
-        ResourceSpec::Firewall { rules } => json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() }),
+        ResourceSpec::Firewall { rules } => {
+            json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() })
+        }
         ResourceSpec::PlacementGroup => json!({ "type": "spread" }),
         ResourceSpec::PrimaryIp { region } => json!({
             "type": "ipv4", "assignee_type": "server", "location": region, "auto_delete": false,
         }),
-        ResourceSpec::Server { size, region, image, user_data, networks, firewalls, placement_group, primary_ip, ssh_keys } => {
+        ResourceSpec::Server {
+            size,
+            region,
+            image,
+            user_data,
+            networks,
+            firewalls,
+            placement_group,
+            primary_ip,
+            ssh_keys,
+        } => {
             let mut body = json!({
                 "server_type": size,
                 "image": image,
@@ -398,15 +554,29 @@ pub fn create_body(design: &DesignId, resource: &DesiredResource, ids: &Resolved
                 body["placement_group"] = json!(resolve(group)?);
             }
             if let Some(ip) = primary_ip {
-                body["public_net"] = json!({ "enable_ipv4": true, "enable_ipv6": true, "ipv4": resolve(ip)? });
+                body["public_net"] =
+                    json!({ "enable_ipv4": true, "enable_ipv6": true, "ipv4": resolve(ip)? });
             }
             body
         }
-        ResourceSpec::Volume { size_gb, region, server } => match server {
-            Some(server) => json!({ "size": size_gb, "server": resolve(server)?, "automount": true, "format": "ext4" }),
+        ResourceSpec::Volume {
+            size_gb,
+            region,
+            server,
+        } => match server {
+            Some(server) => {
+                json!({ "size": size_gb, "server": resolve(server)?, "automount": true, "format": "ext4" })
+            }
             None => json!({ "size": size_gb, "location": region, "format": "ext4" }),
         },
-        ResourceSpec::LoadBalancer { size, region, network, services, targets, round_robin } => {
+        ResourceSpec::LoadBalancer {
+            size,
+            region,
+            network,
+            services,
+            targets,
+            round_robin,
+        } => {
             let private = network.is_some();
             let mut body = json!({
                 "load_balancer_type": size,
@@ -456,8 +626,16 @@ fn observed(collection: Collection, object: &Value) -> Option<ObservedResource> 
         }
     };
     put("server_type", object["server_type"]["name"].as_str());
-    put("location", object["datacenter"]["location"]["name"].as_str().or(object["location"]["name"].as_str()));
-    put("load_balancer_type", object["load_balancer_type"]["name"].as_str());
+    put(
+        "location",
+        object["datacenter"]["location"]["name"]
+            .as_str()
+            .or(object["location"]["name"].as_str()),
+    );
+    put(
+        "load_balancer_type",
+        object["load_balancer_type"]["name"].as_str(),
+    );
     put("ip_range", object["ip_range"].as_str());
     put("status", object["status"].as_str());
     let size = object["size"].as_i64().map(|s| s.to_string());
@@ -488,7 +666,11 @@ impl HetznerDriver {
     }
 
     /// The resource with this key, if it exists (found by labels, never by name alone).
-    async fn find(&self, design: &DesignId, resource: &DesiredResource) -> Result<Option<ObservedResource>, ProviderError> {
+    async fn find(
+        &self,
+        design: &DesignId,
+        resource: &DesiredResource,
+    ) -> Result<Option<ObservedResource>, ProviderError> {
         let selector = format!(
             "{},{LABEL_COMPONENT}={},{LABEL_RESOURCE}={}",
             design_selector(design),
@@ -496,13 +678,26 @@ impl HetznerDriver {
             resource.key.local()
         );
         let collection = Collection::of(resource.spec.kind());
-        Ok(self.client.list(collection, Some(&selector)).await?.iter().find_map(|o| observed(collection, o)))
+        Ok(self
+            .client
+            .list(collection, Some(&selector))
+            .await?
+            .iter()
+            .find_map(|o| observed(collection, o)))
     }
 
-    async fn create_inner(&self, design: &DesignId, resource: &DesiredResource, ids: &ResolvedIds) -> Result<ObservedResource, ProviderError> {
+    async fn create_inner(
+        &self,
+        design: &DesignId,
+        resource: &DesiredResource,
+        ids: &ResolvedIds,
+    ) -> Result<ObservedResource, ProviderError> {
         let collection = Collection::of(resource.spec.kind());
-        let body = create_body(design, resource, ids)
-            .map_err(|m| self.client.transport.error(ProviderErrorKind::InvalidRequest, m))?;
+        let body = create_body(design, resource, ids).map_err(|m| {
+            self.client
+                .transport
+                .error(ProviderErrorKind::InvalidRequest, m)
+        })?;
         let mut attempt = 0;
         let created = loop {
             attempt += 1;
@@ -525,8 +720,12 @@ impl HetznerDriver {
             }
         };
         self.client.wait_all(&created.actions).await?;
-        observed(collection, &created.object)
-            .ok_or_else(|| self.client.err(format!("POST /{}: the answer lacks the labels sent", collection.path())))
+        observed(collection, &created.object).ok_or_else(|| {
+            self.client.err(format!(
+                "POST /{}: the answer lacks the labels sent",
+                collection.path()
+            ))
+        })
     }
 }
 
@@ -539,7 +738,10 @@ impl ProviderDriver for HetznerDriver {
         self.client.calls()
     }
 
-    fn observe<'a>(&'a self, design: &'a DesignId) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
+    fn observe<'a>(
+        &'a self,
+        design: &'a DesignId,
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
         Box::pin(async move {
             let selector = design_selector(design);
             let mut out = Vec::new();
@@ -556,7 +758,12 @@ impl ProviderDriver for HetznerDriver {
         })
     }
 
-    fn create<'a>(&'a self, design: &'a DesignId, resource: &'a DesiredResource, ids: &'a ResolvedIds) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
+    fn create<'a>(
+        &'a self,
+        design: &'a DesignId,
+        resource: &'a DesiredResource,
+        ids: &'a ResolvedIds,
+    ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
         Box::pin(self.create_inner(design, resource, ids))
     }
 
@@ -569,16 +776,27 @@ impl ProviderDriver for HetznerDriver {
     ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
         Box::pin(async move {
             let collection = Collection::of(existing.kind);
-            let id: i64 = existing.provider_id.parse().map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            let id: i64 = existing
+                .provider_id
+                .parse()
+                .map_err(|_| self.client.err("a Hetzner id is a number"))?;
             if let ResourceSpec::Firewall { rules } = &resource.spec {
                 let body = json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() });
-                if let Some(action) = self.client.action(collection, id, "set_rules", &body).await? {
+                if let Some(action) = self
+                    .client
+                    .action(collection, id, "set_rules", &body)
+                    .await?
+                {
                     self.client.wait_action(action).await?;
                 }
             }
             let object = self
                 .client
-                .update(collection, id, &json!({ "name": resource.name, "labels": labels(design, resource) }))
+                .update(
+                    collection,
+                    id,
+                    &json!({ "name": resource.name, "labels": labels(design, resource) }),
+                )
                 .await?;
             Ok(observed(collection, &object).unwrap_or_else(|| {
                 let mut updated = existing.clone();
@@ -588,10 +806,16 @@ impl ProviderDriver for HetznerDriver {
         })
     }
 
-    fn delete<'a>(&'a self, existing: &'a ObservedResource) -> BoxFuture<'a, Result<(), ProviderError>> {
+    fn delete<'a>(
+        &'a self,
+        existing: &'a ObservedResource,
+    ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(async move {
             let collection = Collection::of(existing.kind);
-            let id: i64 = existing.provider_id.parse().map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            let id: i64 = existing
+                .provider_id
+                .parse()
+                .map_err(|_| self.client.err("a Hetzner id is a number"))?;
             if let Some(action) = self.client.delete(collection, id).await? {
                 self.client.wait_action(action).await?;
             }

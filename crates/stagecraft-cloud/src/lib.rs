@@ -66,10 +66,20 @@ pub fn base_url(provider: Provider) -> String {
 ///
 /// # Errors
 /// [`ProviderErrorKind::Unsupported`] for providers this build cannot provision yet.
-pub fn driver_for(provider: Provider, config: ClientConfig, token: Secret) -> Result<Arc<dyn ProviderDriver>, ProviderError> {
+pub fn driver_for(
+    provider: Provider,
+    config: ClientConfig,
+    token: Secret,
+) -> Result<Arc<dyn ProviderDriver>, ProviderError> {
     match provider {
-        Provider::Hetzner => Ok(Arc::new(hetzner::HetznerDriver::new(hetzner::HetznerClient::new(config, token)?))),
-        other => Err(ProviderError::new(other, ProviderErrorKind::Unsupported, format!("provisioning on {} is not implemented yet", other.label()))),
+        Provider::Hetzner => Ok(Arc::new(hetzner::HetznerDriver::new(
+            hetzner::HetznerClient::new(config, token)?,
+        ))),
+        other => Err(ProviderError::new(
+            other,
+            ProviderErrorKind::Unsupported,
+            format!("provisioning on {} is not implemented yet", other.label()),
+        )),
     }
 }
 
@@ -77,9 +87,17 @@ pub fn driver_for(provider: Provider, config: ClientConfig, token: Secret) -> Re
 ///
 /// # Errors
 /// [`ProviderErrorKind::Unauthorized`] when the provider refuses it; other provider errors.
-pub async fn verify_token(provider: Provider, config: ClientConfig, token: Secret) -> Result<(), ProviderError> {
+pub async fn verify_token(
+    provider: Provider,
+    config: ClientConfig,
+    token: Secret,
+) -> Result<(), ProviderError> {
     match provider {
         Provider::Hetzner => hetzner::HetznerClient::new(config, token)?.verify().await,
-        other => Err(ProviderError::new(other, ProviderErrorKind::Unsupported, format!("checking {} tokens is not implemented yet", other.label()))),
+        other => Err(ProviderError::new(
+            other,
+            ProviderErrorKind::Unsupported,
+            format!("checking {} tokens is not implemented yet", other.label()),
+        )),
     }
 }

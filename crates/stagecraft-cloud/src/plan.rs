@@ -7,7 +7,9 @@ use serde::Serialize;
 use stagecraft_model::Provider;
 
 use crate::engine::ObservedResource;
-use crate::resources::{DesiredResource, Mapping, NotProvisioned, ResourceKey, ResourceKind, ResourceSpec};
+use crate::resources::{
+    DesiredResource, Mapping, NotProvisioned, ResourceKey, ResourceKind, ResourceSpec,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -60,9 +62,14 @@ impl Plan {
 }
 
 /// Why an existing resource differs from the design, and whether it can change in place.
-fn compare(desired: &DesiredResource, existing: &ObservedResource) -> Option<(ChangeAction, Vec<String>)> {
+fn compare(
+    desired: &DesiredResource,
+    existing: &ObservedResource,
+) -> Option<(ChangeAction, Vec<String>)> {
     let fingerprint = desired.spec.fingerprint();
-    if existing.fingerprint.as_deref() == Some(fingerprint.as_str()) && existing.name == desired.name {
+    if existing.fingerprint.as_deref() == Some(fingerprint.as_str())
+        && existing.name == desired.name
+    {
         return None;
     }
     let mut replace_reasons = Vec::new();
@@ -93,17 +100,34 @@ fn compare(desired: &DesiredResource, existing: &ObservedResource) -> Option<(Ch
         return Some((ChangeAction::Replace, replace_reasons));
     }
     match (&desired.spec, existing.fingerprint.is_some()) {
-        (ResourceSpec::Firewall { .. }, _) => Some((ChangeAction::Update, vec!["firewall rules changed".into()])),
-        (_, false) => Some((ChangeAction::Update, vec!["adopt: record the design's labels on it".into()])),
-        _ if existing.name != desired.name => Some((ChangeAction::Update, vec![format!("rename {} → {}", existing.name, desired.name)])),
+        (ResourceSpec::Firewall { .. }, _) => {
+            Some((ChangeAction::Update, vec!["firewall rules changed".into()]))
+        }
+        (_, false) => Some((
+            ChangeAction::Update,
+            vec!["adopt: record the design's labels on it".into()],
+        )),
+        _ if existing.name != desired.name => Some((
+            ChangeAction::Update,
+            vec![format!("rename {} → {}", existing.name, desired.name)],
+        )),
         // Other settings (networks, user data, targets) are fixed at creation.
-        _ => Some((ChangeAction::Replace, vec!["settings that cannot change in place differ".into()])),
+        _ => Some((
+            ChangeAction::Replace,
+            vec!["settings that cannot change in place differ".into()],
+        )),
     }
 }
 
 /// Diffs the design's resources with what exists for this design.
-pub fn diff(design_id: &str, design_name: &str, mapping: &Mapping, observed: &[ObservedResource]) -> Plan {
-    let existing: BTreeMap<&ResourceKey, &ObservedResource> = observed.iter().map(|o| (&o.key, o)).collect();
+pub fn diff(
+    design_id: &str,
+    design_name: &str,
+    mapping: &Mapping,
+    observed: &[ObservedResource],
+) -> Plan {
+    let existing: BTreeMap<&ResourceKey, &ObservedResource> =
+        observed.iter().map(|o| (&o.key, o)).collect();
     let wanted: BTreeSet<&ResourceKey> = mapping.resources.iter().map(|r| &r.key).collect();
     let mut changes = Vec::new();
     let mut unchanged = Vec::new();
@@ -119,10 +143,16 @@ pub fn diff(design_id: &str, design_name: &str, mapping: &Mapping, observed: &[O
             provider_id,
         };
         match existing.get(&desired.key) {
-            None => changes.push(change(ChangeAction::Create, vec![desired.reason.clone()], None)),
+            None => changes.push(change(
+                ChangeAction::Create,
+                vec![desired.reason.clone()],
+                None,
+            )),
             Some(found) => match compare(desired, found) {
                 None => unchanged.push(desired.key.clone()),
-                Some((action, reasons)) => changes.push(change(action, reasons, Some(found.provider_id.clone()))),
+                Some((action, reasons)) => {
+                    changes.push(change(action, reasons, Some(found.provider_id.clone())))
+                }
             },
         }
     }
@@ -131,7 +161,11 @@ pub fn diff(design_id: &str, design_name: &str, mapping: &Mapping, observed: &[O
             key: found.key.clone(),
             provider: found.provider,
             kind: found.kind,
-            component: found.key.owner().starts_with("cmp_").then(|| found.key.owner().to_owned()),
+            component: found
+                .key
+                .owner()
+                .starts_with("cmp_")
+                .then(|| found.key.owner().to_owned()),
             name: found.name.clone(),
             action: ChangeAction::Delete,
             reasons: vec!["no longer in the design".into()],

@@ -14,8 +14,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use stagecraft_model::{
-    catalog, Component, ComponentKind, Design, Direction, FirewallProtocol, GroupKind,
-    NetworkPath, Protocol, Provider, Runtime, Stage,
+    catalog, Component, ComponentKind, Design, Direction, FirewallProtocol, GroupKind, NetworkPath,
+    Protocol, Provider, Runtime, Stage,
 };
 
 use crate::cloud_init;
@@ -333,7 +333,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         } else {
             format!("{}-{}-{}", slug(what), local, design_tail)
         };
-        base.chars().take(63).collect::<String>().trim_end_matches('-').to_owned()
+        base.chars()
+            .take(63)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_owned()
     };
 
     let providers_used: BTreeSet<Provider> = design
@@ -372,7 +376,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
             not_provisioned.push(NotProvisioned {
                 owner: group.id.to_string(),
                 name: group.name.clone(),
-                reason: format!("{} is not provisioned by this build yet", group.provider.label()),
+                reason: format!(
+                    "{} is not provisioned by this build yet",
+                    group.provider.label()
+                ),
             });
             continue;
         }
@@ -411,7 +418,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         if connection.network != NetworkPath::Private {
             continue;
         }
-        for (a, b) in [(&connection.from, &connection.to), (&connection.to, &connection.from)] {
+        for (a, b) in [
+            (&connection.from, &connection.to),
+            (&connection.to, &connection.from),
+        ] {
             if let (Some(ca), Some(cb)) = (design.component(a), design.component(b)) {
                 if ca.provider == cb.provider
                     && SUPPORTED_PROVIDERS.contains(&ca.provider)
@@ -429,23 +439,26 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         let Some(component) = design.components.iter().find(|c| c.id.as_str() == id) else {
             continue;
         };
-        shared_network_of.entry(component.provider).or_insert_with(|| {
-            let key = ResourceKey::new("design", &format!("network-{}", component.provider.slug()));
-            let ip_range = "10.96.0.0/16".to_owned();
-            resources.push(DesiredResource {
-                key: key.clone(),
-                provider: component.provider,
-                component: None,
-                name: name_of("stagecraft-private", ""),
-                spec: ResourceSpec::Network {
-                    subnet: first_subnet(&ip_range),
-                    ip_range,
-                    region: region_of(design, component),
-                },
-                reason: "private network for server-to-server traffic".into(),
+        shared_network_of
+            .entry(component.provider)
+            .or_insert_with(|| {
+                let key =
+                    ResourceKey::new("design", &format!("network-{}", component.provider.slug()));
+                let ip_range = "10.96.0.0/16".to_owned();
+                resources.push(DesiredResource {
+                    key: key.clone(),
+                    provider: component.provider,
+                    component: None,
+                    name: name_of("stagecraft-private", ""),
+                    spec: ResourceSpec::Network {
+                        subnet: first_subnet(&ip_range),
+                        ip_range,
+                        region: region_of(design, component),
+                    },
+                    reason: "private network for server-to-server traffic".into(),
+                });
+                key
             });
-            key
-        });
     }
     let network_for = |component: &Component| -> Option<ResourceKey> {
         component_network(component).or_else(|| {
@@ -458,7 +471,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
 
     // Firewall components drawn in the design: their rules, applied to the servers they name.
     let mut extra_firewalls: BTreeMap<String, Vec<ResourceKey>> = BTreeMap::new();
-    for component in design.components.iter().filter(|c| c.kind == ComponentKind::Firewall) {
+    for component in design
+        .components
+        .iter()
+        .filter(|c| c.kind == ComponentKind::Firewall)
+    {
         if !SUPPORTED_PROVIDERS.contains(&component.provider) {
             continue;
         }
@@ -508,7 +525,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                 reason: if component.provider == Provider::Unassigned {
                     "no provider chosen".into()
                 } else {
-                    format!("{} is not provisioned by this build yet", component.provider.label())
+                    format!(
+                        "{} is not provisioned by this build yet",
+                        component.provider.label()
+                    )
                 },
             });
             continue;
@@ -528,7 +548,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                 let rules = derived_rules(design, component);
                 let opened: Vec<String> = rules
                     .iter()
-                    .map(|r| format!("{}/{:?}", r.port.clone().unwrap_or_default(), r.protocol).to_lowercase())
+                    .map(|r| {
+                        format!("{}/{:?}", r.port.clone().unwrap_or_default(), r.protocol)
+                            .to_lowercase()
+                    })
                     .collect();
                 resources.push(DesiredResource {
                     key: fw_key.clone(),
@@ -539,7 +562,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     reason: if opened.is_empty() {
                         "default deny: no public connection reaches this server".into()
                     } else {
-                        format!("default deny; opens only {} for its connections", opened.join(", "))
+                        format!(
+                            "default deny; opens only {} for its connections",
+                            opened.join(", ")
+                        )
                     },
                 });
                 let count = component
@@ -566,7 +592,12 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     .or_else(|| offering.default_size.clone())
                     .unwrap_or_else(|| "cx22".into());
                 let mut firewalls = vec![fw_key];
-                firewalls.extend(extra_firewalls.get(component.id.as_str()).cloned().unwrap_or_default());
+                firewalls.extend(
+                    extra_firewalls
+                        .get(component.id.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                );
                 let user_data = cloud_init::user_data(design, component);
                 for index in 0..count {
                     let primary_ip = (component.properties.public_ipv4 == Some(true)).then(|| {
@@ -576,7 +607,9 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             provider: component.provider,
                             component: Some(component.id.to_string()),
                             name: name_of(&component.name, &format!("ip-{index}")),
-                            spec: ResourceSpec::PrimaryIp { region: region.clone() },
+                            spec: ResourceSpec::PrimaryIp {
+                                region: region.clone(),
+                            },
                             reason: "a public IPv4 address that outlives the server".into(),
                         });
                         key
@@ -600,9 +633,17 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             firewalls: firewalls.clone(),
                             placement_group: placement.clone(),
                             primary_ip,
-                            ssh_keys: ssh_key_of.get(&component.provider).cloned().into_iter().collect(),
+                            ssh_keys: ssh_key_of
+                                .get(&component.provider)
+                                .cloned()
+                                .into_iter()
+                                .collect(),
                         },
-                        reason: format!("{} `{}` ({size} in {region})", catalog.kind(component.kind).label, component.name),
+                        reason: format!(
+                            "{} `{}` ({size} in {region})",
+                            catalog.kind(component.kind).label,
+                            component.name
+                        ),
                     });
                 }
             }
@@ -610,7 +651,10 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
             other => not_provisioned.push(NotProvisioned {
                 owner: component.id.to_string(),
                 name: component.name.clone(),
-                reason: format!("`{other}` is not provisioned through the {} API by this build", component.provider.label()),
+                reason: format!(
+                    "`{other}` is not provisioned through the {} API by this build",
+                    component.provider.label()
+                ),
             }),
         }
     }
@@ -645,7 +689,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     },
                     reason: format!(
                         "{size_gb} GB volume{}",
-                        if server.is_some() { ", attached to its server" } else { "" }
+                        if server.is_some() {
+                            ", attached to its server"
+                        } else {
+                            ""
+                        }
                     ),
                 });
             }
@@ -659,7 +707,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             .first()
                             .copied()
                             .unwrap_or(80);
-                        let health_path = component.properties.health_check.as_ref().and_then(|h| h.path.clone());
+                        let health_path = component
+                            .properties
+                            .health_check
+                            .as_ref()
+                            .and_then(|h| h.path.clone());
                         if services.is_empty() {
                             // Clients reach the balancer on 80 and 443 (the catalogue's ports);
                             // TLS is passed through as TCP so no certificate is needed here.
@@ -687,7 +739,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             _ => None,
                         })
                 });
-                let size = component.size.clone().or_else(|| offering.default_size.clone()).unwrap_or_else(|| "lb11".into());
+                let size = component
+                    .size
+                    .clone()
+                    .or_else(|| offering.default_size.clone())
+                    .unwrap_or_else(|| "lb11".into());
                 resources.push(DesiredResource {
                     key: ResourceKey::new(component.id.as_str(), "load-balancer"),
                     provider: component.provider,
@@ -698,10 +754,16 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                         region: region.clone(),
                         network,
                         services,
-                        round_robin: !matches!(component.properties.algorithm, Some(stagecraft_model::LbAlgorithm::LeastConnections)),
+                        round_robin: !matches!(
+                            component.properties.algorithm,
+                            Some(stagecraft_model::LbAlgorithm::LeastConnections)
+                        ),
                         targets: targets.clone(),
                     },
-                    reason: format!("{size} load balancer in front of {} server(s)", targets.len()),
+                    reason: format!(
+                        "{size} load balancer in front of {} server(s)",
+                        targets.len()
+                    ),
                 });
             }
             _ => {}
@@ -783,7 +845,12 @@ fn derived_rules(design: &Design, component: &Component) -> Vec<FirewallRuleSpec
     // One rule per port and protocol: the first connection names it.
     let mut seen = BTreeSet::new();
     rules.retain(|r| seen.insert((r.port.clone(), r.protocol == FirewallProtocol::Udp)));
-    rules.sort_by_key(|r| (r.port.as_deref().and_then(|p| p.parse::<u32>().ok()), r.protocol == FirewallProtocol::Udp));
+    rules.sort_by_key(|r| {
+        (
+            r.port.as_deref().and_then(|p| p.parse::<u32>().ok()),
+            r.protocol == FirewallProtocol::Udp,
+        )
+    });
     rules
 }
 

@@ -57,7 +57,11 @@ pub enum StateError {
     #[error("cannot write the state file {path}: {message}")]
     Write { path: String, message: String },
     #[error("the state file {path} belongs to design {found}, not {expected}; move it away if the design was copied")]
-    OtherDesign { path: String, found: String, expected: String },
+    OtherDesign {
+        path: String,
+        found: String,
+        expected: String,
+    },
 }
 
 /// `<design file>.state.json`.
@@ -82,10 +86,17 @@ impl StateFile {
                     resources: BTreeMap::new(),
                 })
             }
-            Err(e) => return Err(StateError::Read { path: path.display().to_string(), message: e.to_string() }),
+            Err(e) => {
+                return Err(StateError::Read {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })
+            }
         };
-        let state: StateFile = serde_json::from_str(&text)
-            .map_err(|e| StateError::Read { path: path.display().to_string(), message: e.to_string() })?;
+        let state: StateFile = serde_json::from_str(&text).map_err(|e| StateError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
         if state.design_id != design_id {
             return Err(StateError::OtherDesign {
                 path: path.display().to_string(),
@@ -101,9 +112,16 @@ impl StateFile {
     /// # Errors
     /// Any IO failure, naming the file.
     pub fn save(&self, path: &Path) -> Result<(), StateError> {
-        let fail = |e: std::io::Error| StateError::Write { path: path.display().to_string(), message: e.to_string() };
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let mut text = serde_json::to_string_pretty(self).map_err(|e| fail(std::io::Error::other(e)))?;
+        let fail = |e: std::io::Error| StateError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut text =
+            serde_json::to_string_pretty(self).map_err(|e| fail(std::io::Error::other(e)))?;
         text.push('\n');
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
         tmp.write_all(text.as_bytes()).map_err(fail)?;

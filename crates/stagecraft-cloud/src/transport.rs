@@ -168,7 +168,11 @@ impl Transport {
             .user_agent(concat!("stagecraft/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| {
-                ProviderError::new(dialect.provider(), ProviderErrorKind::Network, e.to_string())
+                ProviderError::new(
+                    dialect.provider(),
+                    ProviderErrorKind::Network,
+                    e.to_string(),
+                )
             })?;
         Ok(Arc::new(Self {
             http,
@@ -193,7 +197,11 @@ impl Transport {
         self.calls.load(Ordering::Relaxed)
     }
 
-    pub(crate) fn error(&self, kind: ProviderErrorKind, message: impl Into<String>) -> ProviderError {
+    pub(crate) fn error(
+        &self,
+        kind: ProviderErrorKind,
+        message: impl Into<String>,
+    ) -> ProviderError {
         ProviderError::new(self.provider(), kind, message)
     }
 
@@ -293,7 +301,11 @@ impl Transport {
             Err(e) => {
                 let timeout = e.is_timeout();
                 let mut error = self.error(
-                    if timeout { ProviderErrorKind::Timeout } else { ProviderErrorKind::Network },
+                    if timeout {
+                        ProviderErrorKind::Timeout
+                    } else {
+                        ProviderErrorKind::Network
+                    },
                     format!("{method} {path}: {}", without_url(&e)),
                 );
                 error.retryable = true;
@@ -312,7 +324,10 @@ impl Transport {
             text = response.text() => text,
         };
         let text = text.map_err(|e| {
-            let mut error = self.error(ProviderErrorKind::Network, format!("{method} {path}: {}", without_url(&e)));
+            let mut error = self.error(
+                ProviderErrorKind::Network,
+                format!("{method} {path}: {}", without_url(&e)),
+            );
             error.retryable = true;
             error.maybe_processed = true;
             (error, None)
@@ -342,7 +357,9 @@ impl Transport {
             .map(|v| self.dialect.error_of(v))
             .unwrap_or((None, None));
         let retry_after = retry_after(&headers);
-        let code_retryable = code.as_deref().is_some_and(|c| self.dialect.retryable_code(c));
+        let code_retryable = code
+            .as_deref()
+            .is_some_and(|c| self.dialect.retryable_code(c));
         let kind = match status {
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ProviderErrorKind::Unauthorized,
             StatusCode::NOT_FOUND => ProviderErrorKind::NotFound,
@@ -352,9 +369,8 @@ impl Transport {
             _ if code_retryable => ProviderErrorKind::RateLimited,
             _ => ProviderErrorKind::InvalidRequest,
         };
-        let retryable = status == StatusCode::TOO_MANY_REQUESTS
-            || status.is_server_error()
-            || code_retryable;
+        let retryable =
+            status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() || code_retryable;
         let error = ProviderError {
             provider: self.provider(),
             kind,
@@ -380,7 +396,11 @@ impl Transport {
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
             // Hetzner and DigitalOcean send the reset as a UNIX time; small values are seconds.
-            let wait = if reset > 1_000_000_000 { reset.saturating_sub(now) } else { reset };
+            let wait = if reset > 1_000_000_000 {
+                reset.saturating_sub(now)
+            } else {
+                reset
+            };
             let wait = Duration::from_secs(wait).min(self.config.retry.max_delay);
             *self.blocked_until.lock().await = Some(Instant::now() + wait);
         }

@@ -30,31 +30,102 @@ fn resource(key: &str, spec: ResourceSpec) -> DesiredResource {
 fn every_spec() -> Vec<DesiredResource> {
     let k = |s: &str| ResourceKey(s.into());
     vec![
-        resource("design/ssh-key", ResourceSpec::SshKey { public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE test".into() }),
-        resource("grp_net/network", ResourceSpec::Network { ip_range: "10.0.0.0/16".into(), subnet: "10.0.1.0/24".into(), region: "fsn1".into() }),
-        resource("cmp_app/firewall", ResourceSpec::Firewall { rules: vec![
-            FirewallRuleSpec { direction: Direction::Inbound, protocol: FirewallProtocol::Tcp, port: Some("443".into()), addresses: vec!["0.0.0.0/0".into(), "::/0".into()], description: "from users".into() },
-            FirewallRuleSpec { direction: Direction::Outbound, protocol: FirewallProtocol::Icmp, port: None, addresses: vec!["0.0.0.0/0".into()], description: String::new() },
-        ] }),
+        resource(
+            "design/ssh-key",
+            ResourceSpec::SshKey {
+                public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE test".into(),
+            },
+        ),
+        resource(
+            "grp_net/network",
+            ResourceSpec::Network {
+                ip_range: "10.0.0.0/16".into(),
+                subnet: "10.0.1.0/24".into(),
+                region: "fsn1".into(),
+            },
+        ),
+        resource(
+            "cmp_app/firewall",
+            ResourceSpec::Firewall {
+                rules: vec![
+                    FirewallRuleSpec {
+                        direction: Direction::Inbound,
+                        protocol: FirewallProtocol::Tcp,
+                        port: Some("443".into()),
+                        addresses: vec!["0.0.0.0/0".into(), "::/0".into()],
+                        description: "from users".into(),
+                    },
+                    FirewallRuleSpec {
+                        direction: Direction::Outbound,
+                        protocol: FirewallProtocol::Icmp,
+                        port: None,
+                        addresses: vec!["0.0.0.0/0".into()],
+                        description: String::new(),
+                    },
+                ],
+            },
+        ),
         resource("cmp_app/placement", ResourceSpec::PlacementGroup),
-        resource("cmp_app/ip-0", ResourceSpec::PrimaryIp { region: "fsn1".into() }),
-        resource("cmp_app/server-0", ResourceSpec::Server {
-            size: "cx22".into(), region: "fsn1".into(), image: "ubuntu-24.04".into(),
-            user_data: Some("#cloud-config\npackages: [docker.io]\n".into()),
-            networks: vec![k("grp_net/network")], firewalls: vec![k("cmp_app/firewall")],
-            placement_group: Some(k("cmp_app/placement")), primary_ip: Some(k("cmp_app/ip-0")),
-            ssh_keys: vec![k("design/ssh-key")],
-        }),
-        resource("cmp_vol/volume", ResourceSpec::Volume { size_gb: 20, region: "fsn1".into(), server: Some(k("cmp_app/server-0")) }),
-        resource("cmp_vol2/volume", ResourceSpec::Volume { size_gb: 10, region: "fsn1".into(), server: None }),
-        resource("cmp_lb/load-balancer", ResourceSpec::LoadBalancer {
-            size: "lb11".into(), region: "fsn1".into(), network: Some(k("grp_net/network")),
-            services: vec![
-                LbServiceSpec { protocol: Protocol::Http, listen_port: 80, destination_port: 80, health_path: Some("/health".into()) },
-                LbServiceSpec { protocol: Protocol::Tcp, listen_port: 443, destination_port: 443, health_path: None },
-            ],
-            targets: vec![k("cmp_app/server-0")], round_robin: false,
-        }),
+        resource(
+            "cmp_app/ip-0",
+            ResourceSpec::PrimaryIp {
+                region: "fsn1".into(),
+            },
+        ),
+        resource(
+            "cmp_app/server-0",
+            ResourceSpec::Server {
+                size: "cx22".into(),
+                region: "fsn1".into(),
+                image: "ubuntu-24.04".into(),
+                user_data: Some("#cloud-config\npackages: [docker.io]\n".into()),
+                networks: vec![k("grp_net/network")],
+                firewalls: vec![k("cmp_app/firewall")],
+                placement_group: Some(k("cmp_app/placement")),
+                primary_ip: Some(k("cmp_app/ip-0")),
+                ssh_keys: vec![k("design/ssh-key")],
+            },
+        ),
+        resource(
+            "cmp_vol/volume",
+            ResourceSpec::Volume {
+                size_gb: 20,
+                region: "fsn1".into(),
+                server: Some(k("cmp_app/server-0")),
+            },
+        ),
+        resource(
+            "cmp_vol2/volume",
+            ResourceSpec::Volume {
+                size_gb: 10,
+                region: "fsn1".into(),
+                server: None,
+            },
+        ),
+        resource(
+            "cmp_lb/load-balancer",
+            ResourceSpec::LoadBalancer {
+                size: "lb11".into(),
+                region: "fsn1".into(),
+                network: Some(k("grp_net/network")),
+                services: vec![
+                    LbServiceSpec {
+                        protocol: Protocol::Http,
+                        listen_port: 80,
+                        destination_port: 80,
+                        health_path: Some("/health".into()),
+                    },
+                    LbServiceSpec {
+                        protocol: Protocol::Tcp,
+                        listen_port: 443,
+                        destination_port: 443,
+                        health_path: None,
+                    },
+                ],
+                targets: vec![k("cmp_app/server-0")],
+                round_robin: false,
+            },
+        ),
     ]
 }
 
@@ -62,32 +133,59 @@ fn every_spec() -> Vec<DesiredResource> {
 async fn every_hetzner_request_matches_the_openapi_spec() {
     let prism = common::prism_mock("hetzner-cloud.openapi.json");
     let mut config = ClientConfig::new(prism.url());
-    config.retry = RetryPolicy { max_attempts: 1, base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(10), request_timeout: Duration::from_secs(20) };
+    config.retry = RetryPolicy {
+        max_attempts: 1,
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(10),
+        request_timeout: Duration::from_secs(20),
+    };
     let client = HetznerClient::new(config, Secret::new("contract-test-token")).unwrap();
     let design = DesignId::parse("dsg_contract").unwrap();
 
     client.verify().await.expect("GET /locations");
     let selector = stagecraft_cloud::hetzner::design_selector(&design);
     for collection in Collection::ALL {
-        client.list(collection, Some(&selector)).await.unwrap_or_else(|e| panic!("list {collection:?}: {e}"));
-        client.list(collection, None).await.unwrap_or_else(|e| panic!("list {collection:?} without selector: {e}"));
-        client.get(collection, 42).await.unwrap_or_else(|e| panic!("get {collection:?}: {e}"));
+        client
+            .list(collection, Some(&selector))
+            .await
+            .unwrap_or_else(|e| panic!("list {collection:?}: {e}"));
+        client
+            .list(collection, None)
+            .await
+            .unwrap_or_else(|e| panic!("list {collection:?} without selector: {e}"));
+        client
+            .get(collection, 42)
+            .await
+            .unwrap_or_else(|e| panic!("get {collection:?}: {e}"));
         client
             .update(collection, 42, &json!({ "name": "renamed", "labels": { "managed-by": "stagecraft", "stagecraft-design": "dsg_contract" } }))
             .await
             .unwrap_or_else(|e| panic!("update {collection:?}: {e}"));
-        client.delete(collection, 42).await.unwrap_or_else(|e| panic!("delete {collection:?}: {e}"));
+        client
+            .delete(collection, 42)
+            .await
+            .unwrap_or_else(|e| panic!("delete {collection:?}: {e}"));
     }
 
-    let ids: ResolvedIds = every_spec().iter().enumerate().map(|(i, r)| (r.key.clone(), (100 + i).to_string())).collect();
+    let ids: ResolvedIds = every_spec()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.key.clone(), (100 + i).to_string()))
+        .collect();
     for desired in every_spec() {
         let collection = Collection::of(desired.spec.kind());
         let body = create_body(&design, &desired, &ids).expect("references resolve");
-        client.create(collection, &body).await.unwrap_or_else(|e| panic!("create {} with {body}: {e}", desired.key));
+        client
+            .create(collection, &body)
+            .await
+            .unwrap_or_else(|e| panic!("create {} with {body}: {e}", desired.key));
     }
 
     let rules = json!({ "rules": [{ "direction": "in", "protocol": "tcp", "port": "22", "source_ips": ["10.0.0.0/16"], "description": "ssh" }] });
-    client.action(Collection::Firewalls, 42, "set_rules", &rules).await.expect("POST set_rules");
+    client
+        .action(Collection::Firewalls, 42, "set_rules", &rules)
+        .await
+        .expect("POST set_rules");
     client.action_status(42).await.expect("GET /actions/{id}");
 
     // Without a token Prism answers 401, as Hetzner does: the client must say so.

@@ -57,7 +57,10 @@ fn engine(url: &str, events: &Events, crash_at: Option<CrashPoint>) -> Engine {
 }
 
 fn ours(fake: &Fake, design_id: &str) -> Vec<(String, Value)> {
-    fake.all().into_iter().filter(|(_, o)| o["labels"][LABEL_DESIGN] == json!(design_id)).collect()
+    fake.all()
+        .into_iter()
+        .filter(|(_, o)| o["labels"][LABEL_DESIGN] == json!(design_id))
+        .collect()
 }
 
 /// No two objects of the design carry the same resource key, and the journal records exactly
@@ -66,7 +69,13 @@ fn assert_consistent(fake: &Fake, file: &Path, design_id: &str) {
     let objects = ours(fake, design_id);
     let mut keys: Vec<String> = objects
         .iter()
-        .map(|(_, o)| format!("{}/{}", o["labels"]["stagecraft-component"].as_str().unwrap(), o["labels"]["stagecraft-resource"].as_str().unwrap()))
+        .map(|(_, o)| {
+            format!(
+                "{}/{}",
+                o["labels"]["stagecraft-component"].as_str().unwrap(),
+                o["labels"]["stagecraft-resource"].as_str().unwrap()
+            )
+        })
         .collect();
     keys.sort();
     let before = keys.len();
@@ -74,13 +83,31 @@ fn assert_consistent(fake: &Fake, file: &Path, design_id: &str) {
     assert_eq!(before, keys.len(), "a resource was created twice: {keys:?}");
     let state = StateFile::load(&state_path(file), design_id).unwrap();
     for (_, object) in &objects {
-        let key = ResourceKey::new(object["labels"]["stagecraft-component"].as_str().unwrap(), object["labels"]["stagecraft-resource"].as_str().unwrap());
-        let entry = state.resources.get(&key).unwrap_or_else(|| panic!("{key} exists but is not recorded"));
+        let key = ResourceKey::new(
+            object["labels"]["stagecraft-component"].as_str().unwrap(),
+            object["labels"]["stagecraft-resource"].as_str().unwrap(),
+        );
+        let entry = state
+            .resources
+            .get(&key)
+            .unwrap_or_else(|| panic!("{key} exists but is not recorded"));
         assert_eq!(entry.status, EntryStatus::Created, "{key}");
-        assert_eq!(entry.provider_id.as_deref(), Some(object["id"].to_string().as_str()), "{key} id");
+        assert_eq!(
+            entry.provider_id.as_deref(),
+            Some(object["id"].to_string().as_str()),
+            "{key} id"
+        );
     }
-    let created = state.resources.values().filter(|e| e.status == EntryStatus::Created).count();
-    assert_eq!(created, objects.len(), "the journal records as created only what exists");
+    let created = state
+        .resources
+        .values()
+        .filter(|e| e.status == EntryStatus::Created)
+        .count();
+    assert_eq!(
+        created,
+        objects.len(),
+        "the journal records as created only what exists"
+    );
 }
 
 fn seed_foreign(fake: &Fake) -> i64 {
@@ -93,7 +120,11 @@ fn seed_foreign(fake: &Fake) -> i64 {
 
 fn no_token_in(path: &Path) {
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(!text.contains(TOKEN), "{} contains the token", path.display());
+    assert!(
+        !text.contains(TOKEN),
+        "{} contains the token",
+        path.display()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,48 +139,108 @@ async fn growth_template_plan_apply_refresh_destroy() {
     let engine = engine(&proxy.url(), &events, None);
 
     let plan = engine.plan(&file).await.expect("plan");
-    assert!(plan.count(ChangeAction::Create) >= 12, "growth needs networks, firewalls, servers, a volume and a balancer: {:#?}", plan.changes);
-    assert_eq!(plan.count(ChangeAction::Delete), 0, "another design's server is not ours to delete");
-    assert!(plan.not_provisioned.iter().any(|n| n.reason.contains("hetzner_object_storage_bucket")), "{:#?}", plan.not_provisioned);
+    assert!(
+        plan.count(ChangeAction::Create) >= 12,
+        "growth needs networks, firewalls, servers, a volume and a balancer: {:#?}",
+        plan.changes
+    );
+    assert_eq!(
+        plan.count(ChangeAction::Delete),
+        0,
+        "another design's server is not ours to delete"
+    );
+    assert!(
+        plan.not_provisioned
+            .iter()
+            .any(|n| n.reason.contains("hetzner_object_storage_bucket")),
+        "{:#?}",
+        plan.not_provisioned
+    );
 
     let report = engine.apply(&file).await.expect("apply");
     assert!(report.succeeded(), "{report:#?}");
     assert_eq!(report.created.len(), plan.count(ChangeAction::Create));
     assert_eq!(ours(&fake, design_id).len(), report.created.len());
     assert_consistent(&fake, &file, design_id);
-    let servers: Vec<Value> = ours(&fake, design_id).into_iter().filter(|(c, _)| c == "servers").map(|(_, o)| o).collect();
-    assert_eq!(servers.len(), 5, "2 app servers, a worker, a database and monitoring");
+    let servers: Vec<Value> = ours(&fake, design_id)
+        .into_iter()
+        .filter(|(c, _)| c == "servers")
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(
+        servers.len(),
+        5,
+        "2 app servers, a worker, a database and monitoring"
+    );
 
     let events_now = events.lock().unwrap().clone();
     for key in &report.created {
-        let statuses: Vec<ResourceStatus> = events_now.iter().filter(|e| &e.resource == key).map(|e| e.status).collect();
-        assert_eq!(statuses, vec![ResourceStatus::Pending, ResourceStatus::Creating, ResourceStatus::Ready], "{key}");
+        let statuses: Vec<ResourceStatus> = events_now
+            .iter()
+            .filter(|e| &e.resource == key)
+            .map(|e| e.status)
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                ResourceStatus::Pending,
+                ResourceStatus::Creating,
+                ResourceStatus::Ready
+            ],
+            "{key}"
+        );
     }
 
     let again = engine.plan(&file).await.unwrap();
-    assert!(again.is_empty(), "a second plan has nothing to do: {:#?}", again.changes);
+    assert!(
+        again.is_empty(),
+        "a second plan has nothing to do: {:#?}",
+        again.changes
+    );
     let drift = engine.refresh(&file).await.unwrap();
     assert!(drift.drift.is_empty(), "{drift:#?}");
 
     // Someone deletes a server by hand: refresh reports it, apply recreates it.
     let victim = servers[0]["id"].as_i64().unwrap();
-    fake.state.lock().unwrap().objects.get_mut("servers").unwrap().remove(&victim);
+    fake.state
+        .lock()
+        .unwrap()
+        .objects
+        .get_mut("servers")
+        .unwrap()
+        .remove(&victim);
     let drift = engine.refresh(&file).await.unwrap();
-    assert!(drift.drift.iter().any(|d| d.kind == stagecraft_cloud::engine::DriftKind::Missing), "{drift:#?}");
+    assert!(
+        drift
+            .drift
+            .iter()
+            .any(|d| d.kind == stagecraft_cloud::engine::DriftKind::Missing),
+        "{drift:#?}"
+    );
     let report = engine.apply(&file).await.unwrap();
     assert_eq!(report.created.len(), 1, "{report:#?}");
     assert_consistent(&fake, &file, design_id);
 
     let destroyed = engine.destroy(&file).await.expect("destroy");
     assert!(destroyed.succeeded(), "{destroyed:#?}");
-    assert!(ours(&fake, design_id).is_empty(), "destroy leaves nothing of the design");
-    assert!(fake.all().iter().any(|(_, o)| o["id"] == json!(foreign)), "another design's server survives");
-    assert!(StateFile::load(&state_path(&file), design_id).unwrap().resources.is_empty());
+    assert!(
+        ours(&fake, design_id).is_empty(),
+        "destroy leaves nothing of the design"
+    );
+    assert!(
+        fake.all().iter().any(|(_, o)| o["id"] == json!(foreign)),
+        "another design's server survives"
+    );
+    assert!(StateFile::load(&state_path(&file), design_id)
+        .unwrap()
+        .resources
+        .is_empty());
 
     // The token never reaches the design, the journal, the events or the reports.
     no_token_in(&file);
     no_token_in(&state_path(&file));
-    let log = serde_json::to_string(&*events.lock().unwrap()).unwrap() + &serde_json::to_string(&destroyed).unwrap();
+    let log = serde_json::to_string(&*events.lock().unwrap()).unwrap()
+        + &serde_json::to_string(&destroyed).unwrap();
     assert!(!log.contains(TOKEN));
 }
 
@@ -158,27 +249,53 @@ async fn faults_are_retried_without_duplicates() {
     let fake = Fake::start().await;
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     let faults = [
-        ("POST", "/servers", FaultKind::RateLimited { retry_after: 1 }),
+        (
+            "POST",
+            "/servers",
+            FaultKind::RateLimited { retry_after: 1 },
+        ),
         ("GET", "/firewalls", FaultKind::ServerError),
         ("POST", "/networks", FaultKind::ServerErrorAfterProcessing),
-        ("GET", "/placement_groups", FaultKind::Delay(Duration::from_secs(4))),
+        (
+            "GET",
+            "/placement_groups",
+            FaultKind::Delay(Duration::from_secs(4)),
+        ),
         ("POST", "/volumes", FaultKind::Locked),
         ("GET", "/actions/", FaultKind::ServerError),
     ];
     for (method, prefix, kind) in faults.iter().cloned() {
-        fake.inject(Fault { method, path_prefix: prefix.into(), kind, times: 1 });
+        fake.inject(Fault {
+            method,
+            path_prefix: prefix.into(),
+            kind,
+            times: 1,
+        });
     }
     let dir = tempfile::tempdir().unwrap();
     let file = design_file(dir.path(), "growth");
     let events: Events = Arc::default();
-    let report = engine(&proxy.url(), &events, None).apply(&file).await.expect("apply");
+    let report = engine(&proxy.url(), &events, None)
+        .apply(&file)
+        .await
+        .expect("apply");
     assert!(report.succeeded(), "{report:#?}");
     let injected = fake.state.lock().unwrap().injected.clone();
-    assert_eq!(injected.len(), faults.len(), "every fault fired: {injected:#?}");
-    assert!(fake.count_requests("POST", "/servers") > 5, "the rate-limited create was sent again");
+    assert_eq!(
+        injected.len(),
+        faults.len(),
+        "every fault fired: {injected:#?}"
+    );
+    assert!(
+        fake.count_requests("POST", "/servers") > 5,
+        "the rate-limited create was sent again"
+    );
     assert_consistent(&fake, &file, "dsg_template_growth");
     // The network created behind the lost answer was found and kept, not made twice.
-    let networks = ours(&fake, "dsg_template_growth").into_iter().filter(|(c, _)| c == "networks").count();
+    let networks = ours(&fake, "dsg_template_growth")
+        .into_iter()
+        .filter(|(c, _)| c == "networks")
+        .count();
     assert_eq!(networks, 1);
 }
 
@@ -194,31 +311,81 @@ async fn crash_between_journal_and_answer_resumes_cleanly() {
 
     // Killed after the provider created the server, before the journal heard of it.
     let key = ResourceKey("cmp_db/server-0".into());
-    let crashed = engine(&proxy.url(), &events, Some(CrashPoint::AfterSend(key.clone()))).apply(&file).await;
-    assert!(matches!(crashed, Err(EngineError::Aborted(ref k)) if *k == key), "{crashed:?}");
+    let crashed = engine(
+        &proxy.url(),
+        &events,
+        Some(CrashPoint::AfterSend(key.clone())),
+    )
+    .apply(&file)
+    .await;
+    assert!(
+        matches!(crashed, Err(EngineError::Aborted(ref k)) if *k == key),
+        "{crashed:?}"
+    );
     let state = StateFile::load(&state_path(&file), design_id).unwrap();
-    assert_eq!(state.resources[&key].status, EntryStatus::Creating, "journaled before sending");
-    assert!(ours(&fake, design_id).iter().any(|(_, o)| o["labels"]["stagecraft-component"] == json!("cmp_db")), "the provider did create it");
+    assert_eq!(
+        state.resources[&key].status,
+        EntryStatus::Creating,
+        "journaled before sending"
+    );
+    assert!(
+        ours(&fake, design_id)
+            .iter()
+            .any(|(_, o)| o["labels"]["stagecraft-component"] == json!("cmp_db")),
+        "the provider did create it"
+    );
 
     // Killed right after the journal write, before sending (the balancer comes last).
     let key2 = ResourceKey("cmp_lb/load-balancer".into());
-    let crashed = engine(&proxy.url(), &events, Some(CrashPoint::BeforeSend(key2.clone()))).apply(&file).await;
-    assert!(matches!(crashed, Err(EngineError::Aborted(ref k)) if *k == key2), "{crashed:?}");
+    let crashed = engine(
+        &proxy.url(),
+        &events,
+        Some(CrashPoint::BeforeSend(key2.clone())),
+    )
+    .apply(&file)
+    .await;
+    assert!(
+        matches!(crashed, Err(EngineError::Aborted(ref k)) if *k == key2),
+        "{crashed:?}"
+    );
     let state = StateFile::load(&state_path(&file), design_id).unwrap();
-    assert_eq!(state.resources[&key].status, EntryStatus::Created, "the unrecorded server was adopted from its labels");
+    assert_eq!(
+        state.resources[&key].status,
+        EntryStatus::Created,
+        "the unrecorded server was adopted from its labels"
+    );
     assert_eq!(state.resources[&key2].status, EntryStatus::Creating);
-    let dbs = ours(&fake, design_id).into_iter().filter(|(_, o)| o["labels"]["stagecraft-component"] == json!("cmp_db") && o["labels"]["stagecraft-resource"] == json!("server-0")).count();
+    let dbs = ours(&fake, design_id)
+        .into_iter()
+        .filter(|(_, o)| {
+            o["labels"]["stagecraft-component"] == json!("cmp_db")
+                && o["labels"]["stagecraft-resource"] == json!("server-0")
+        })
+        .count();
     assert_eq!(dbs, 1, "the database server exists once");
 
     // A fresh engine resumes: creates the rest, nothing twice.
-    let report = engine(&proxy.url(), &events, None).apply(&file).await.expect("resume");
+    let report = engine(&proxy.url(), &events, None)
+        .apply(&file)
+        .await
+        .expect("resume");
     assert!(report.succeeded(), "{report:#?}");
     assert!(report.created.contains(&key2), "{report:#?}");
     assert!(!report.created.contains(&key));
     assert_consistent(&fake, &file, design_id);
     let state = StateFile::load(&state_path(&file), design_id).unwrap();
-    assert!(state.resources.values().all(|e| e.status == EntryStatus::Created), "nothing left half-recorded");
-    let foreign_count = fake.all().iter().filter(|(_, o)| o["labels"][LABEL_DESIGN] == json!("dsg_other")).count();
+    assert!(
+        state
+            .resources
+            .values()
+            .all(|e| e.status == EntryStatus::Created),
+        "nothing left half-recorded"
+    );
+    let foreign_count = fake
+        .all()
+        .iter()
+        .filter(|(_, o)| o["labels"][LABEL_DESIGN] == json!("dsg_other"))
+        .count();
     assert_eq!(foreign_count, 1, "nothing of another design touched");
 }
 
@@ -228,22 +395,54 @@ async fn a_failure_stops_only_its_dependants() {
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     // Every server create fails: the volume (attached to the database server) and the balancer
     // (targets the app servers) must not be attempted; networks and firewalls still are.
-    fake.inject(Fault { method: "POST", path_prefix: "/servers".into(), kind: FaultKind::ServerError, times: 1000 });
+    fake.inject(Fault {
+        method: "POST",
+        path_prefix: "/servers".into(),
+        kind: FaultKind::ServerError,
+        times: 1000,
+    });
     let dir = tempfile::tempdir().unwrap();
     let file = design_file(dir.path(), "growth");
     let events: Events = Arc::default();
-    let report = engine(&proxy.url(), &events, None).apply(&file).await.expect("apply runs to the end");
+    let report = engine(&proxy.url(), &events, None)
+        .apply(&file)
+        .await
+        .expect("apply runs to the end");
     assert!(!report.succeeded());
     assert_eq!(report.failed.len(), 5, "{report:#?}");
-    assert!(report.failed.iter().all(|f| f.key.local().starts_with("server-") && f.message.contains("HTTP 500")), "{:#?}", report.failed);
-    assert!(report.not_attempted.iter().any(|k| k.local() == "volume"), "{report:#?}");
-    assert!(report.not_attempted.iter().any(|k| k.local() == "load-balancer"), "{report:#?}");
-    assert!(report.created.iter().any(|k| k.local() == "network"), "{report:#?}");
+    assert!(
+        report
+            .failed
+            .iter()
+            .all(|f| f.key.local().starts_with("server-") && f.message.contains("HTTP 500")),
+        "{:#?}",
+        report.failed
+    );
+    assert!(
+        report.not_attempted.iter().any(|k| k.local() == "volume"),
+        "{report:#?}"
+    );
+    assert!(
+        report
+            .not_attempted
+            .iter()
+            .any(|k| k.local() == "load-balancer"),
+        "{report:#?}"
+    );
+    assert!(
+        report.created.iter().any(|k| k.local() == "network"),
+        "{report:#?}"
+    );
     assert_eq!(fake.count_requests("POST", "/volumes"), 0);
     assert_consistent(&fake, &file, "dsg_template_growth");
     // The failed creates stay journaled as `creating` (their outcome was unknown), nothing else.
     let state = StateFile::load(&state_path(&file), "dsg_template_growth").unwrap();
-    let mut pending: Vec<&ResourceKey> = state.resources.iter().filter(|(_, e)| e.status != EntryStatus::Created).map(|(k, _)| k).collect();
+    let mut pending: Vec<&ResourceKey> = state
+        .resources
+        .iter()
+        .filter(|(_, e)| e.status != EntryStatus::Created)
+        .map(|(k, _)| k)
+        .collect();
     let mut failed: Vec<&ResourceKey> = report.failed.iter().map(|f| &f.key).collect();
     pending.sort();
     failed.sort();

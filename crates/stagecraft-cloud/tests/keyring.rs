@@ -46,8 +46,14 @@ fn keyring_round_trip_through_secret_service() {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "the keyring round trip failed inside dbus-run-session:\n{text}");
-    assert!(text.contains("1 passed"), "the inner test must actually run:\n{text}");
+    assert!(
+        output.status.success(),
+        "the keyring round trip failed inside dbus-run-session:\n{text}"
+    );
+    assert!(
+        text.contains("1 passed"),
+        "the inner test must actually run:\n{text}"
+    );
 }
 
 fn round_trip() {
@@ -61,16 +67,29 @@ fn round_trip() {
         Err(e) => panic!("unexpected keyring error: {e}"),
     }
     let _ = delete_credentials(&key);
-    assert!(!has_credentials(&key).unwrap(), "a fresh account has no credentials");
-    assert!(matches!(read_credentials(&key), Err(CredentialError::Missing(_))));
+    assert!(
+        !has_credentials(&key).unwrap(),
+        "a fresh account has no credentials"
+    );
+    assert!(matches!(
+        read_credentials(&key),
+        Err(CredentialError::Missing(_))
+    ));
 
     let token = Secret::new("hz-test-token-0123456789\n");
     set_credentials(&key, &token).expect("stores the token");
     let status = credential_status(&key).expect("status");
     assert!(status.has_credentials);
     let json = serde_json::to_string(&status).unwrap();
-    assert!(!json.contains("hz-test-token"), "the status that crosses IPC carries no token: {json}");
-    assert_eq!(read_credentials(&key).unwrap().expose(), "hz-test-token-0123456789", "trimmed token reads back");
+    assert!(
+        !json.contains("hz-test-token"),
+        "the status that crosses IPC carries no token: {json}"
+    );
+    assert_eq!(
+        read_credentials(&key).unwrap().expose(),
+        "hz-test-token-0123456789",
+        "trimmed token reads back"
+    );
 
     // The other account of the same provider is separate.
     let other = CredentialKey::new(Provider::Hetzner, Some("keyring-test-other"));
@@ -79,8 +98,17 @@ fn round_trip() {
     set_credentials(&key, &Secret::new("replaced")).unwrap();
     assert_eq!(read_credentials(&key).unwrap().expose(), "replaced");
 
-    assert!(delete_credentials(&key).unwrap(), "delete reports it removed something");
-    assert!(!delete_credentials(&key).unwrap(), "a second delete finds nothing");
+    assert!(
+        delete_credentials(&key).unwrap(),
+        "delete reports it removed something"
+    );
+    assert!(
+        !delete_credentials(&key).unwrap(),
+        "a second delete finds nothing"
+    );
     assert!(!has_credentials(&key).unwrap());
-    assert!(matches!(set_credentials(&key, &Secret::new("  ")), Err(CredentialError::Invalid(_))));
+    assert!(matches!(
+        set_credentials(&key, &Secret::new("  ")),
+        Err(CredentialError::Invalid(_))
+    ));
 }

@@ -75,9 +75,11 @@ const COLLECTIONS: [(&str, &str); 8] = [
 ];
 
 fn singular(collection: &str) -> Option<&'static str> {
-    COLLECTIONS.iter().find(|(c, _)| *c == collection).map(|(_, s)| *s)
+    COLLECTIONS
+        .iter()
+        .find(|(c, _)| *c == collection)
+        .map(|(_, s)| *s)
 }
-
 
 fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
     while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
@@ -95,7 +97,10 @@ pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
         return Value::Null;
     }
     // Object-level examples are sometimes partial; build objects from their properties.
-    if let Some(example) = schema.get("example").filter(|_| schema.get("properties").is_none()) {
+    if let Some(example) = schema
+        .get("example")
+        .filter(|_| schema.get("properties").is_none())
+    {
         return example.clone();
     }
     if depth > 12 {
@@ -116,11 +121,19 @@ pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
         };
     }
     for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(Value::as_array).and_then(|a| a.first()) {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+        {
             return example(spec, first, depth + 1);
         }
     }
-    if let Some(first) = schema.get("enum").and_then(Value::as_array).and_then(|a| a.first()) {
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+    {
         return first.clone();
     }
     if schema.get("nullable").and_then(Value::as_bool) == Some(true) {
@@ -129,9 +142,15 @@ pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
     match schema.get("type").and_then(Value::as_str) {
         Some("object") | None if schema.get("properties").is_some() => {
             let mut out = Map::new();
-            let required: Vec<&str> = schema["required"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
             for name in required {
-                out.insert(name.to_owned(), example(spec, &schema["properties"][name], depth + 1));
+                out.insert(
+                    name.to_owned(),
+                    example(spec, &schema["properties"][name], depth + 1),
+                );
             }
             Value::Object(out)
         }
@@ -149,7 +168,11 @@ pub fn example(spec: &Value, schema: &Value, depth: u32) -> Value {
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": { "code": code, "message": message, "details": {} } }))).into_response()
+    (
+        status,
+        axum::Json(json!({ "error": { "code": code, "message": message, "details": {} } })),
+    )
+        .into_response()
 }
 
 impl FakeState {
@@ -164,15 +187,24 @@ impl FakeState {
         })
     }
 
-    fn new_object(&mut self, collection: &str, body: &Value) -> Result<(i64, Value), Response> {
+    fn new_object(&mut self, collection: &str, body: &Value) -> Result<(i64, Value), Box<Response>> {
         let name = body["name"].as_str().unwrap_or_default().to_owned();
-        if self.objects.get(collection).is_some_and(|m| m.values().any(|o| o["name"] == json!(name))) {
-            return Err(error(StatusCode::CONFLICT, "uniqueness_error", "name is already used"));
+        if self
+            .objects
+            .get(collection)
+            .is_some_and(|m| m.values().any(|o| o["name"] == json!(name)))
+        {
+            return Err(Box::new(error(
+                StatusCode::CONFLICT,
+                "uniqueness_error",
+                "name is already used",
+            )));
         }
         self.next_id += 1;
         let id = self.next_id;
         // The item schema of the collection's list answer: what GET will be checked against.
-        let list = &self.spec["paths"][format!("/{collection}")]["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        let list = &self.spec["paths"][format!("/{collection}")]["get"]["responses"]["200"]
+            ["content"]["application/json"]["schema"];
         let schema = resolve(&self.spec, list)["properties"][collection]["items"].clone();
         let mut object = example(&self.spec, &schema, 0);
         object["id"] = json!(id);
@@ -201,23 +233,32 @@ impl FakeState {
         if collection == "ssh_keys" {
             object["public_key"] = body["public_key"].clone();
         }
-        self.objects.entry(collection.to_owned()).or_default().insert(id, object.clone());
+        self.objects
+            .entry(collection.to_owned())
+            .or_default()
+            .insert(id, object.clone());
         Ok((id, object))
     }
 }
 
 fn matches_selector(labels: &Value, selector: &str) -> bool {
-    selector.split(',').filter(|s| !s.is_empty()).all(|term| match term.split_once('=') {
-        Some((k, v)) => labels[k.trim()].as_str() == Some(v.trim()),
-        None => labels.get(term.trim()).is_some(),
-    })
+    selector
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .all(|term| match term.split_once('=') {
+            Some((k, v)) => labels[k.trim()].as_str() == Some(v.trim()),
+            None => labels.get(term.trim()).is_some(),
+        })
 }
 
 async fn before(state: &Arc<Mutex<FakeState>>, method: &Method, path: &str) -> Option<FaultKind> {
     let (latency, fault) = {
         let mut s = state.lock().unwrap();
         s.requests.push((method.to_string(), path.to_owned()));
-        let index = s.faults.iter().position(|f| f.method == method.as_str() && path.starts_with(&f.path_prefix));
+        let index = s
+            .faults
+            .iter()
+            .position(|f| f.method == method.as_str() && path.starts_with(&f.path_prefix));
         let fault = index.map(|i| {
             let f = &mut s.faults[i];
             f.times -= 1;
@@ -244,19 +285,38 @@ async fn before(state: &Arc<Mutex<FakeState>>, method: &Method, path: &str) -> O
 fn early(fault: &Option<FaultKind>) -> Option<Response> {
     match fault {
         Some(FaultKind::RateLimited { retry_after }) => {
-            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "slow down");
-            response.headers_mut().insert("retry-after", HeaderValue::from_str(&retry_after.to_string()).unwrap());
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                "slow down",
+            );
+            response.headers_mut().insert(
+                "retry-after",
+                HeaderValue::from_str(&retry_after.to_string()).unwrap(),
+            );
             Some(response)
         }
-        Some(FaultKind::ServerError) => Some(error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "injected")),
-        Some(FaultKind::Locked) => Some(error(StatusCode::LOCKED, "locked", "the resource is locked by a running action")),
+        Some(FaultKind::ServerError) => Some(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "injected",
+        )),
+        Some(FaultKind::Locked) => Some(error(
+            StatusCode::LOCKED,
+            "locked",
+            "the resource is locked by a running action",
+        )),
         _ => None,
     }
 }
 
 fn late(fault: &Option<FaultKind>, response: Response) -> Response {
     if matches!(fault, Some(FaultKind::ServerErrorAfterProcessing)) {
-        return error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "injected after processing");
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "injected after processing",
+        );
     }
     response
 }
@@ -269,19 +329,44 @@ fn with_rate_headers(mut response: Response) -> Response {
     response
 }
 
-async fn list(State(state): State<Arc<Mutex<FakeState>>>, Path(collection): Path<String>, Query(query): Query<BTreeMap<String, String>>) -> Response {
+async fn list(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(collection): Path<String>,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
     let fault = before(&state, &Method::GET, &format!("/{collection}")).await;
     if let Some(r) = early(&fault) {
         return r;
     }
     let s = state.lock().unwrap();
     let selector = query.get("label_selector").cloned().unwrap_or_default();
-    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
-    let per_page: usize = query.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(25).clamp(1, 50);
-    let all: Vec<Value> = s.objects.get(&collection).map(|m| m.values().filter(|o| matches_selector(&o["labels"], &selector)).cloned().collect()).unwrap_or_default();
+    let page: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(25)
+        .clamp(1, 50);
+    let all: Vec<Value> = s
+        .objects
+        .get(&collection)
+        .map(|m| {
+            m.values()
+                .filter(|o| matches_selector(&o["labels"], &selector))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let total = all.len();
     let last = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = all.into_iter().skip((page - 1) * per_page).take(per_page).collect();
+    let items: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .collect();
     let meta = json!({ "pagination": {
         "page": page, "per_page": per_page, "total_entries": total, "last_page": last,
         "previous_page": if page > 1 { json!(page - 1) } else { Value::Null },
@@ -293,17 +378,23 @@ async fn list(State(state): State<Arc<Mutex<FakeState>>>, Path(collection): Path
     with_rate_headers(axum::Json(Value::Object(body)).into_response())
 }
 
-async fn create(State(state): State<Arc<Mutex<FakeState>>>, Path(collection): Path<String>, body: Bytes) -> Response {
+async fn create(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path(collection): Path<String>,
+    body: Bytes,
+) -> Response {
     let fault = before(&state, &Method::POST, &format!("/{collection}")).await;
     if let Some(r) = early(&fault) {
         return r;
     }
-    let Some(one) = singular(&collection) else { return error(StatusCode::NOT_FOUND, "not_found", "unknown collection") };
+    let Some(one) = singular(&collection) else {
+        return error(StatusCode::NOT_FOUND, "not_found", "unknown collection");
+    };
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let mut s = state.lock().unwrap();
     let (id, object) = match s.new_object(&collection, &body) {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let mut answer = Map::new();
     answer.insert(one.into(), object);
@@ -329,17 +420,30 @@ async fn create(State(state): State<Arc<Mutex<FakeState>>>, Path(collection): Pa
         "placement_groups" => {}
         _ => {}
     }
-    late(&fault, with_rate_headers((StatusCode::CREATED, axum::Json(Value::Object(answer))).into_response()))
+    late(
+        &fault,
+        with_rate_headers((StatusCode::CREATED, axum::Json(Value::Object(answer))).into_response()),
+    )
 }
 
-async fn one(State(state): State<Arc<Mutex<FakeState>>>, method: Method, Path((collection, id)): Path<(String, i64)>, body: Bytes) -> Response {
+async fn one(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    method: Method,
+    Path((collection, id)): Path<(String, i64)>,
+    body: Bytes,
+) -> Response {
     let fault = before(&state, &method, &format!("/{collection}/{id}")).await;
     if let Some(r) = early(&fault) {
         return r;
     }
-    let Some(key) = singular(&collection) else { return error(StatusCode::NOT_FOUND, "not_found", "unknown collection") };
+    let Some(key) = singular(&collection) else {
+        return error(StatusCode::NOT_FOUND, "not_found", "unknown collection");
+    };
     let mut s = state.lock().unwrap();
-    let exists = s.objects.get(&collection).is_some_and(|m| m.contains_key(&id));
+    let exists = s
+        .objects
+        .get(&collection)
+        .is_some_and(|m| m.contains_key(&id));
     if !exists {
         return error(StatusCode::NOT_FOUND, "not_found", "no such object");
     }
@@ -347,7 +451,12 @@ async fn one(State(state): State<Arc<Mutex<FakeState>>>, method: Method, Path((c
         Method::GET => axum::Json(json!({ key: s.objects[&collection][&id] })).into_response(),
         Method::PUT => {
             let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let object = s.objects.get_mut(&collection).unwrap().get_mut(&id).unwrap();
+            let object = s
+                .objects
+                .get_mut(&collection)
+                .unwrap()
+                .get_mut(&id)
+                .unwrap();
             if let Some(name) = body.get("name") {
                 object["name"] = name.clone();
             }
@@ -370,20 +479,39 @@ async fn one(State(state): State<Arc<Mutex<FakeState>>>, method: Method, Path((c
     late(&fault, with_rate_headers(response))
 }
 
-async fn object_action(State(state): State<Arc<Mutex<FakeState>>>, Path((collection, id, action)): Path<(String, i64, String)>, body: Bytes) -> Response {
-    let fault = before(&state, &Method::POST, &format!("/{collection}/{id}/actions/{action}")).await;
+async fn object_action(
+    State(state): State<Arc<Mutex<FakeState>>>,
+    Path((collection, id, action)): Path<(String, i64, String)>,
+    body: Bytes,
+) -> Response {
+    let fault = before(
+        &state,
+        &Method::POST,
+        &format!("/{collection}/{id}/actions/{action}"),
+    )
+    .await;
     if let Some(r) = early(&fault) {
         return r;
     }
     let mut s = state.lock().unwrap();
-    if !s.objects.get(&collection).is_some_and(|m| m.contains_key(&id)) {
+    if !s
+        .objects
+        .get(&collection)
+        .is_some_and(|m| m.contains_key(&id))
+    {
         return error(StatusCode::NOT_FOUND, "not_found", "no such object");
     }
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     if collection == "firewalls" && action == "set_rules" {
-        s.objects.get_mut(&collection).unwrap().get_mut(&id).unwrap()["rules"] = body["rules"].clone();
+        s.objects
+            .get_mut(&collection)
+            .unwrap()
+            .get_mut(&id)
+            .unwrap()["rules"] = body["rules"].clone();
         let a = s.action("set_firewall_rules", ("firewall", id));
-        return with_rate_headers((StatusCode::CREATED, axum::Json(json!({ "actions": [a] }))).into_response());
+        return with_rate_headers(
+            (StatusCode::CREATED, axum::Json(json!({ "actions": [a] }))).into_response(),
+        );
     }
     let a = s.action(&action, (singular(&collection).unwrap_or("server"), id));
     with_rate_headers((StatusCode::CREATED, axum::Json(json!({ "action": a }))).into_response())
@@ -395,8 +523,15 @@ async fn get_action(State(state): State<Arc<Mutex<FakeState>>>, Path(id): Path<i
         return r;
     }
     let mut s = state.lock().unwrap();
-    let Some(left) = s.actions.get_mut(&id) else { return error(StatusCode::NOT_FOUND, "not_found", "no such action") };
-    let status = if *left == 0 { "success" } else { *left -= 1; "running" };
+    let Some(left) = s.actions.get_mut(&id) else {
+        return error(StatusCode::NOT_FOUND, "not_found", "no such action");
+    };
+    let status = if *left == 0 {
+        "success"
+    } else {
+        *left -= 1;
+        "running"
+    };
     with_rate_headers(axum::Json(json!({ "action": {
         "id": id, "command": "create_server", "status": status, "progress": if status == "success" { 100 } else { 50 },
         "started": "2026-01-01T00:00:00Z", "finished": if status == "success" { json!("2026-01-01T00:00:10Z") } else { Value::Null },
@@ -407,7 +542,10 @@ async fn get_action(State(state): State<Arc<Mutex<FakeState>>>, Path(id): Path<i
 impl Fake {
     /// Starts the fake on a free port in the current tokio runtime.
     pub async fn start() -> Fake {
-        let spec: Value = serde_json::from_str(&std::fs::read_to_string(super::spec_path("hetzner-cloud.openapi.json")).unwrap()).unwrap();
+        let spec: Value = serde_json::from_str(
+            &std::fs::read_to_string(super::spec_path("hetzner-cloud.openapi.json")).unwrap(),
+        )
+        .unwrap();
         let state = Arc::new(Mutex::new(FakeState {
             spec,
             next_id: 1000,
@@ -444,16 +582,30 @@ impl Fake {
     /// Every object, as (collection, object).
     pub fn all(&self) -> Vec<(String, Value)> {
         let s = self.state.lock().unwrap();
-        s.objects.iter().flat_map(|(c, m)| m.values().map(move |o| (c.clone(), o.clone()))).collect()
+        s.objects
+            .iter()
+            .flat_map(|(c, m)| m.values().map(move |o| (c.clone(), o.clone())))
+            .collect()
     }
 
     /// Seeds an object directly (another design's resource, say).
     pub fn seed(&self, collection: &str, body: Value) -> i64 {
-        self.state.lock().unwrap().new_object(collection, &body).map(|(id, _)| id).ok().unwrap()
+        self.state
+            .lock()
+            .unwrap()
+            .new_object(collection, &body)
+            .map(|(id, _)| id)
+            .ok()
+            .unwrap()
     }
 
     pub fn count_requests(&self, method: &str, prefix: &str) -> usize {
-        self.state.lock().unwrap().requests.iter().filter(|(m, p)| m == method && p.starts_with(prefix)).count()
+        self.state
+            .lock()
+            .unwrap()
+            .requests
+            .iter()
+            .filter(|(m, p)| m == method && p.starts_with(prefix))
+            .count()
     }
 }
-

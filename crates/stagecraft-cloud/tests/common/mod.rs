@@ -11,19 +11,30 @@ use std::time::{Duration, Instant};
 
 /// The workspace root (two levels above this crate).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root exists")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
 }
 
 /// `<workspace root>/../shared/specs/<file>`, failing clearly when it is missing.
 pub fn spec_path(file: &str) -> PathBuf {
     let path = workspace_root().join("../shared/specs").join(file);
-    assert!(path.exists(), "provider spec {} is missing: the repository must sit beside shared/", path.display());
+    assert!(
+        path.exists(),
+        "provider spec {} is missing: the repository must sit beside shared/",
+        path.display()
+    );
     path
 }
 
 /// A port that was free a moment ago, chosen by the OS.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port").local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind an ephemeral port")
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Waits until something accepts TCP connections on `port`.
@@ -36,7 +47,10 @@ pub fn wait_for_port(port: u16, timeout: Duration, what: &str, child: &mut Child
         if let Ok(Some(status)) = child.try_wait() {
             panic!("{what} exited before it was ready ({status})");
         }
-        assert!(Instant::now() < deadline, "{what} did not listen on port {port} within {timeout:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{what} did not listen on port {port} within {timeout:?}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -87,7 +101,11 @@ fn start_prism(args: &[String], port: u16, what: &str) -> Peer {
 pub fn prism_mock(spec: &str) -> Peer {
     let port = free_port();
     start_prism(
-        &["mock".into(), "--errors".into(), spec_path(spec).display().to_string()],
+        &[
+            "mock".into(),
+            "--errors".into(),
+            spec_path(spec).display().to_string(),
+        ],
         port,
         "prism mock",
     )
@@ -98,7 +116,12 @@ pub fn prism_mock(spec: &str) -> Peer {
 pub fn prism_proxy(spec: &str, upstream: &str) -> Peer {
     let port = free_port();
     start_prism(
-        &["proxy".into(), "--errors".into(), spec_path(spec).display().to_string(), upstream.into()],
+        &[
+            "proxy".into(),
+            "--errors".into(),
+            spec_path(spec).display().to_string(),
+            upstream.into(),
+        ],
         port,
         "prism proxy",
     )
