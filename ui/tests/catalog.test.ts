@@ -53,6 +53,20 @@ describe("connection rules from the real catalogue", () => {
   });
 });
 
+describe("changing provider", () => {
+  it("moves components to the provider's default sizes and a region it has, in one edit", async () => {
+    const { setProvider } = await import("../src/model/edits");
+    const design = fromDocument(realTemplate("growth"));
+    const next = setProvider(design, catalog, ["cmp_app", "cmp_db", "cmp_users"], "aws");
+    const byId = (id: string) => next.components.find((c) => c.id === id);
+    expect(byId("cmp_app")).toMatchObject({ provider: "aws", region: "us-east-1", size: "t3.small" });
+    expect(byId("cmp_db")).toMatchObject({ provider: "aws", size: "m7i.large" });
+    expect(byId("cmp_users")).toMatchObject({ provider: "aws", size: null });
+    expect(byId("cmp_worker")).toBe(design.components.find((c) => c.id === "cmp_worker"));
+    expect(setProvider(design, catalog, ["cmp_app"], "hetzner")).toBe(design);
+  });
+});
+
 describe("sizes from the real catalogue", () => {
   it("filters sizes by family and region like sizes_for", () => {
     const fsn = sizesFor(catalog, "app_server", "hetzner", "fsn1").map((s) => s.id);

@@ -15,7 +15,7 @@ import type {
 import { Icon } from "../app/icons";
 import { groupKindLabel, kindSpec, offering, PROVIDER_LABELS, PROVIDERS, providerSpec, sizeLabel, sizesFor } from "../model/catalog";
 import { descendantsOf } from "../model/geometry";
-import { moveIntoGroup, updateComponent, updateConnection, updateGroup } from "../model/edits";
+import { moveIntoGroup, setProvider, updateComponent, updateConnection, updateGroup } from "../model/edits";
 import { appActions } from "../store/app-actions";
 import { designStore, panelDesign, useDesign } from "../store/design-store";
 import { Checkbox, CheckList, Field, NumberInput, options, Section, Select, TextInput, type CommitOptions } from "./fields";
@@ -148,13 +148,7 @@ function ComponentInspector({ design, catalog, component }: { design: Design; ca
         </Field>
         <Select label="Provider" testId="inspector-provider" value={c.provider} options={PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABELS[p] }))}
           hint={offer ? `${offer.native ? "Native" : "Not native"}: ${offer.note}` : undefined}
-          apply={(provider) => {
-            if (!provider) return;
-            const regions = providerSpec(catalog, provider)?.regions ?? [];
-            const region = provider === "unassigned" ? null : c.region && regions.some((r) => r.id === c.region) ? c.region : (regions[0]?.id ?? null);
-            const size = provider === "unassigned" ? null : (offering(catalog, c.kind, provider)?.default_size ?? null);
-            patch("Change provider", { provider, region, size });
-          }} />
+          apply={(provider) => provider && commit(`Change provider of ${c.name}`, (d) => setProvider(d, catalog, [c.id], provider))} />
         {c.provider !== "unassigned" && (
           <Select label="Region" testId="inspector-region" allowNone value={c.region} options={regionOptions(catalog, c.provider)}
             apply={(region) => {
@@ -383,9 +377,18 @@ function ConnectionInspector({ design, catalog, connection }: { design: Design; 
 
 function MultiInspector({ design, nodes, edges }: { design: Design; nodes: string[]; edges: string[] }) {
   const components = design.components.filter((c) => nodes.includes(c.id));
+  const catalog = useDesign((s) => s.catalog);
+  const providers = new Set(components.map((c) => c.provider));
+  const shared = providers.size === 1 ? [...providers][0] : null;
   return (
     <>
       <Header icon="group" title={`${nodes.length + edges.length} selected`} subtitle={`${components.length} components · ${nodes.length - components.length} groups · ${edges.length} connections`} />
+      {components.length > 0 && catalog && (
+        <Section title="Components">
+          <Select label="Provider" testId="inspector-bulk-provider" value={shared} noneLabel="Mixed" options={PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABELS[p] }))}
+            apply={(provider) => provider && commit(`Change provider of ${components.length} components`, (d) => setProvider(d, catalog, components.map((c) => c.id), provider))} />
+        </Section>
+      )}
       {nodes.length >= 2 && (
         <Section title="Arrange">
           <div className="sc-button-grid">

@@ -262,6 +262,24 @@ export function updateComponent(design: Design, id: string, patch: Partial<Compo
   return { ...design, components: design.components.map((c) => (c.id === id ? { ...c, ...patch } : c)) };
 }
 
+/**
+ * Puts components on another provider: region kept when the provider has it (else its first
+ * region), size reset to the catalogue's default for each kind.
+ */
+export function setProvider(design: Design, catalog: Catalog, ids: string[], provider: Provider): Design {
+  const chosen = new Set(ids);
+  const regions = catalog.providers.find((p) => p.provider === provider)?.regions ?? [];
+  let changed = false;
+  const components = design.components.map((c) => {
+    if (!chosen.has(c.id) || c.provider === provider) return c;
+    changed = true;
+    if (provider === "unassigned") return { ...c, provider, region: null, size: null };
+    const region = c.region && regions.some((r) => r.id === c.region) ? c.region : (regions[0]?.id ?? null);
+    return { ...c, provider, region, size: offering(catalog, c.kind, provider)?.default_size ?? null };
+  });
+  return changed ? { ...design, components } : design;
+}
+
 export function updateConnection(design: Design, id: string, patch: Partial<Connection>): Design {
   return { ...design, connections: design.connections.map((c) => (c.id === id ? { ...c, ...patch } : c)) };
 }
