@@ -335,7 +335,7 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
             // Nothing is provisioned for the users box: it marks where traffic comes from.
             continue;
         }
-        let Some(placement) = place(i, component) else {
+        let Some(mut placement) = place(i, component) else {
             sink.warn(
                 Some(component),
                 Provider::Unassigned,
@@ -343,6 +343,13 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
             );
             continue;
         };
+        if placement.region.is_none() && !matches!(component.kind, ComponentKind::DnsZone | ComponentKind::Cdn) {
+            // A regional product with no region is priced in the provider's first region.
+            placement.region = model
+                .provider(placement.provider)
+                .and_then(|p| p.regions.first())
+                .map(|r| r.id.as_str());
+        }
         let Some(offering) = model.offering(component.kind, placement.provider) else {
             sink.warn(
                 Some(component),
@@ -893,8 +900,11 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
     });
 }
 
+/// Rounds to cents, half away from zero, always with two decimals (`6.50`, not `6.5`).
 pub(crate) fn cents(d: Decimal) -> Decimal {
-    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(2);
+    rounded
 }
 
 /// Builds the detailed estimate.

@@ -209,12 +209,12 @@ fn complete(endpoint: &str, what: &str, collected: usize, announced: Option<u64>
     }
 }
 
-/// Builds a catalogue from Hetzner answers: the `/pricing` body and every `/server_types` page.
+/// Builds a catalogue from Hetzner answers: the `/pricing` body and the `/server_types` pages.
+/// Whether the pages are all there is judged by [`fetch_hetzner`], which walks them.
 ///
 /// # Errors
 /// [`RefreshError::Malformed`] when a body does not have the documented shape;
-/// [`RefreshError::Partial`] when a list is empty, a server type has no prices, or the server
-/// types pages hold fewer types than announced.
+/// [`RefreshError::Partial`] when a list is empty or a type has no prices.
 pub fn parse_hetzner(
     base_url: &str,
     pricing_body: &str,
@@ -230,10 +230,8 @@ pub fn parse_hetzner(
     // The server types the API lists as current; priced types it no longer lists are dropped.
     let mut current = BTreeSet::new();
     let mut ids = BTreeSet::new();
-    let mut announced = None;
     for page in server_type_pages {
         let answer: HetznerServerTypesAnswer = parse(&types_endpoint, page)?;
-        announced = announced.or(answer.meta.pagination.total_entries);
         for t in answer.server_types {
             if t.cores == 0 {
                 return Err(RefreshError::Malformed {
@@ -248,7 +246,9 @@ pub fn parse_hetzner(
             }
         }
     }
-    complete(&types_endpoint, "server types", ids.len(), announced)?;
+    if ids.is_empty() {
+        return Err(RefreshError::Partial { endpoint: types_endpoint, message: "no server types".into() });
+    }
 
     let mut entries = Vec::new();
     let entry = |id: String, product, sku: Option<String>, regions: Vec<String>, unit, amount: Decimal| PriceEntry {
@@ -389,15 +389,14 @@ struct DoMeta {
 ///
 /// # Errors
 /// [`RefreshError::Malformed`] when a page does not have the documented shape or a price is not
-/// a number; [`RefreshError::Partial`] when there are no sizes or fewer than `meta.total`.
+/// a number; [`RefreshError::Partial`] when there are no sizes. Whether the pages are all there
+/// is judged by [`fetch_digitalocean`], which walks them.
 pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) -> Result<PriceCatalog, RefreshError> {
     let endpoint = format!("{}{DIGITALOCEAN_SIZES}", base_url.trim_end_matches('/'));
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut announced = None;
     for page in pages {
         let answer: DoSizesAnswer = parse(&endpoint, page)?;
-        announced = Some(answer.meta.total);
         for size in answer.sizes {
             if !seen.insert(size.slug.clone()) {
                 continue;
@@ -435,7 +434,9 @@ pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) ->
             });
         }
     }
-    complete(&endpoint, "sizes", seen.len(), announced)?;
+    if seen.is_empty() {
+        return Err(RefreshError::Partial { endpoint, message: "no sizes".into() });
+    }
     let catalog = PriceCatalog {
         format: CATALOG_FORMAT,
         as_of: fetched_at.to_owned(),
@@ -490,10 +491,14 @@ pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -
     let mut pages = Vec::new();
     let mut page = 1;
     let mut seen_bodies = BTreeSet::new();
+    let mut all_ids = BTreeSet::new();
+    let mut announced = None;
     loop {
         let body = get(&client, &format!("{base}{HETZNER_SERVER_TYPES}?page={page}&per_page=50"), token).await?;
         let answer: HetznerServerTypesAnswer = parse(&format!("{base}{HETZNER_SERVER_TYPES}"), &body)?;
         let ids: Vec<u64> = answer.server_types.iter().map(|t| t.id).collect();
+        all_ids.extend(ids.iter().copied());
+        announced = announced.or(answer.meta.pagination.total_entries);
         // A page that brings nothing new ends the walk; completeness is judged after.
         let fresh = seen_bodies.insert(ids);
         if fresh {
@@ -504,6 +509,7 @@ pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -
             _ => break,
         }
     }
+    complete(&format!("{base}{HETZNER_SERVER_TYPES}"), "server types", all_ids.len(), announced)?;
     parse_hetzner(base, &pricing, &pages, fetched_at)
 }
 
@@ -516,10 +522,14 @@ pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &s
     let client = client()?;
     let mut pages: Vec<String> = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut slugs_seen = BTreeSet::new();
+    let mut announced = None;
     for page in 1..=MAX_PAGES {
         let body = get(&client, &format!("{base}{DIGITALOCEAN_SIZES}?page={page}&per_page=200"), token).await?;
         let answer: DoSizesAnswer = parse(&format!("{base}{DIGITALOCEAN_SIZES}"), &body)?;
         let slugs: Vec<String> = answer.sizes.iter().map(|s| s.slug.clone()).collect();
+        slugs_seen.extend(slugs.iter().cloned());
+        announced = Some(answer.meta.total);
         let has_next = answer.links.and_then(|l| l.pages).and_then(|p| p.next).is_some();
         if !seen.insert(slugs) {
             break;
@@ -529,6 +539,7 @@ pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &s
             break;
         }
     }
+    complete(&format!("{base}{DIGITALOCEAN_SIZES}"), "sizes", slugs_seen.len(), announced)?;
     parse_digitalocean(base, &pages, fetched_at)
 }
 
