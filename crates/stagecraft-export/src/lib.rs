@@ -18,12 +18,14 @@ pub mod geometry;
 pub mod icons;
 pub mod raster;
 pub mod svg;
+pub mod terraform;
 pub mod text;
 
 use stagecraft_model::Design;
 
 pub use raster::{Background, Paper, MAX_PNG_PIXELS};
 pub use svg::render_svg;
+pub use terraform::render_terraform;
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]
