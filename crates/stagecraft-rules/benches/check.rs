@@ -30,6 +30,14 @@ fn bench(c: &mut Criterion) {
     c.bench_function("advise growth template", |b| {
         b.iter(|| advise(std::hint::black_box(&growth)))
     });
+
+    // The advisor re-checks after each step it plans, so it costs several checks.
+    let mut group = c.benchmark_group("advise large");
+    group.sample_size(10);
+    group.bench_function("advise 10k components", |b| {
+        b.iter(|| advise(std::hint::black_box(&design)))
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

@@ -45,7 +45,7 @@ macro_rules! rule {
 rule!(STAGE_BELOW_TARGET, "stage.below-target", Info,
     "The design implements a smaller stage than it targets",
     "The stage is read from the design's shape (load balancer, separate tiers, regions, auto-scaling). A design below its target stage will not carry the expected users; the advisor lists the steps to get there.",
-    "Run `stagecraft check --json` or open the advisor: its next-stage steps apply one change set each.");
+    "Follow the advisor's next-stage steps (`stagecraft_rules::advise`, the app's advisor panel); each applies as one change set.");
 rule!(GROWTH_DB_ON_APP, "stage.growth.db-on-app-server", Warning,
     "Database on the app server",
     "At Growth the database competes with the app for CPU and memory, cannot be resized on its own, and a deploy or a crash of the app server takes the data down with it.",
@@ -84,7 +84,7 @@ rule!(MVP_LOAD_BALANCER, "stage.mvp.load-balancer", Warning,
     "Replaces the load balancer with a Caddy reverse proxy behind a default-deny firewall.");
 rule!(SPOF_SINGLE_APP, "spof.single-app-server-behind-load-balancer", Warning,
     "One app server behind a load balancer",
-    "A load balancer in front of a single server balances nothing: when that server is down or being deployed, every request fails.",
+    "At Growth and above, a load balancer in front of a single server balances nothing: when that server is down or being deployed, every request fails.",
     "Runs two instances of the app server.");
 rule!(SPOF_DB_NO_REPLICA, "spof.database-without-replica", Warning,
     "The only database has no replica",
