@@ -61,6 +61,33 @@ describe("start-up", () => {
     expect(commandsCalled()).not.toContain("example_design");
   });
 
+  it("starts a blank design bound to a startup file that does not exist yet", async () => {
+    answers.startup_file = () => "/designs/new.stagecraft.json";
+    answers.open_design = ({ path }) => {
+      throw { kind: "notFound", detail: String(path) };
+    };
+    answers.new_design = () => ({ ...realTemplate("mvp"), id: "dsg_blank", components: [], connections: [], groups: [], layout: { nodes: {} } });
+    await start();
+    expect(designStore.getState().design.id).toBe("dsg_blank");
+    expect(designStore.getState().filePath).toBe("/designs/new.stagecraft.json");
+    expect(isDirty(designStore.getState())).toBe(true);
+    calls = [];
+    expect(await save()).toBe(true);
+    expect(calls.find((c) => c.cmd === "save_design")?.args.path).toBe("/designs/new.stagecraft.json");
+    expect(calls.map((c) => c.cmd)).not.toContain("plugin:dialog|save");
+  });
+
+  it("shows why a broken startup file cannot open, over the example design", async () => {
+    const problem = { kind: "schema", file: "/designs/bad.stagecraft.json", position: { line: 2, column: 5 }, message: "unknown field `nmae`" };
+    answers.startup_file = () => "/designs/bad.stagecraft.json";
+    answers.open_design = () => {
+      throw { kind: "invalidDesign", detail: [problem] };
+    };
+    await start();
+    expect(designStore.getState().design.id).toBe("dsg_template_growth");
+    expect(useUi.getState().dialog).toMatchObject({ kind: "problems", problems: [problem] });
+  });
+
   it("offers recovered work back", async () => {
     const recovered = { ...realTemplate("mvp"), name: "Half-finished" };
     answers.take_recovery = () => ({ design: recovered, path: "/designs/a.stagecraft.json", saved_at: "2026-01-01T00:00:00Z" });

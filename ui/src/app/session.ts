@@ -1,6 +1,6 @@
 // The document's life: start-up, new, open, save, recovery autosave, title and close. Talks to the
 // backend through src/ipc only and reports failures in the UI without changing the document.
-import { backend, BackendError, describeApiError, type Design, type FileDesign } from "../ipc/backend";
+import { backend, BackendError, describeApiError, type Design, type FileDesign, type OpenedDesign } from "../ipc/backend";
 import {
   chooseFileToOpen,
   chooseFileToSave,
@@ -43,23 +43,30 @@ async function confirmLeavingChanges(): Promise<boolean> {
   }
 }
 
-export async function openPath(path: string): Promise<void> {
+async function adoptOpened(opened: OpenedDesign): Promise<void> {
+  // A migrated file counts as changed: saving writes the current format.
+  designStore.getState().load(fromDocument(opened.design), { path: opened.path, saved: opened.migrated_from == null });
+  if (opened.migrated_from != null) {
+    useUi.getState().notify(`Upgraded from file format ${opened.migrated_from}; save to keep the new format.`);
+  }
+  useUi.getState().setRecentFiles(await rememberRecentFile(opened.path).catch(() => useUi.getState().recentFiles));
+}
+
+/** Opens a design file; false (with the problem shown and the document unchanged) when it cannot. */
+export async function openPath(path: string): Promise<boolean> {
   try {
-    const opened = await backend.openDesign(path);
-    designStore.getState().load(fromDocument(opened.design), { path: opened.path, saved: opened.migrated_from == null });
-    useUi.getState().setRecentFiles(await rememberRecentFile(opened.path).catch(() => useUi.getState().recentFiles));
-    if (opened.migrated_from != null) {
-      useUi.getState().notify(`Upgraded from file format ${opened.migrated_from}; save to keep the new format.`);
-    }
+    await adoptOpened(await backend.openDesign(path));
+    return true;
   } catch (error) {
     reportFailure(`Could not open ${fileName(path)}`, error);
+    return false;
   }
 }
 
 export async function openWithDialog(): Promise<void> {
   if (!(await confirmLeavingChanges())) return;
   const path = await chooseFileToOpen().catch(() => null);
-  if (path) await openPath(path);
+  if (path) void (await openPath(path));
 }
 
 export async function openRecent(path: string): Promise<void> {
@@ -154,7 +161,22 @@ export async function start(): Promise<void> {
   designStore.getState().setCatalog(await backend.catalog());
   const startup = await backend.startupFile().catch(() => null);
   if (startup) {
-    await openPath(startup);
+    // Like an editor given a new file name: a missing file starts a blank design saved there.
+    let failure: unknown;
+    try {
+      await adoptOpened(await backend.openDesign(startup));
+      return;
+    } catch (error) {
+      failure = error;
+    }
+    if (failure instanceof BackendError && failure.error.kind === "notFound") {
+      designStore.getState().load(fromDocument(await backend.newDesign(null)), { path: startup, saved: false });
+      ui.notify(`${fileName(startup)} does not exist yet; saving creates it.`);
+      return;
+    }
+    // Anything else: show why, and open the example underneath so the app is usable.
+    reportFailure(`Could not open ${fileName(startup)}`, failure);
+    designStore.getState().load(fromDocument(await backend.exampleDesign()), { path: null, saved: true });
     return;
   }
   const recovery = await backend.takeRecovery().catch(async (error: unknown) => {
