@@ -14,6 +14,7 @@
 //!   HCL strings, YAML) so a name cannot break or inject into the output.
 //! - No browser and no network: everything renders in-process, so the CLI works in CI.
 
+pub mod compose;
 pub mod geometry;
 pub mod icons;
 pub mod raster;
@@ -23,6 +24,7 @@ pub mod text;
 
 use stagecraft_model::Design;
 
+pub use compose::{render_compose, ComposeBundle};
 pub use raster::{Background, Paper, MAX_PNG_PIXELS};
 pub use svg::render_svg;
 pub use terraform::render_terraform;
