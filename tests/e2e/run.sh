@@ -5,7 +5,8 @@
 #
 #   tests/e2e/run.sh            build, then test
 #   E2E_SKIP_BUILD=1 tests/e2e/run.sh   reuse target/debug (after a build of your own)
-#   tests/e2e/run.sh bench      build, then run the benchmarks instead (bench.mjs)
+#   tests/e2e/run.sh bench      build, then run the benchmarks instead (bench.sh prepares them)
+#   tests/e2e/run.sh screenshot build, then write docs/screenshot.png
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -38,8 +39,8 @@ export E2E_CLI="$root/target/debug/stagecraft"
 work="$(mktemp -d /tmp/stagecraft-e2e.XXXXXX)"
 export E2E_WORK="$work"
 export E2E_SHOTS="$root/target/e2e-screenshots"
-rm -rf "$E2E_SHOTS"
 mkdir -p "$E2E_SHOTS"
+[ "$mode" = test ] && rm -f "$E2E_SHOTS"/0*.png
 pids=()
 cleanup() {
   local status=$?
@@ -89,7 +90,8 @@ status=0
 case "$mode" in
   test) (cd "$here" && node --test --test-concurrency=1 desktop.test.mjs) || status=$? ;;
   bench) (cd "$here" && node bench.mjs) || status=$? ;;
-  *) fail "unknown mode $mode (test or bench)" ;;
+  screenshot) (cd "$here" && node screenshot.mjs) || status=$? ;;
+  *) fail "unknown mode $mode (test, bench or screenshot)" ;;
 esac
 if [ "$status" -ne 0 ]; then
   echo "---- tauri-driver log ----" >&2
