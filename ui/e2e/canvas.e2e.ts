@@ -195,6 +195,45 @@ describe("the canvas in Chromium", () => {
     expect(restored.layout.nodes[app]).toEqual(before.layout.nodes[app]);
   });
 
+  it("moves a group with its contents and resizes it, one step each", async () => {
+    const before = (await savedDocuments()).at(-1)?.design as Design;
+    const groupId = before.groups[0]?.id as string;
+    const app = before.components.find((c) => c.kind === "app_server")?.id as string;
+    const label = page.locator(`[data-testid="node-${groupId}"] .sc-group__name`);
+    const start = await centre(label);
+    await dragWithMouse(start, { x: start.x + 60, y: start.y + 40 });
+    await expect.poll(() => page.getByTestId("toolbar-undo").getAttribute("aria-label")).toBe("Undo Move Private network (Ctrl+Z)");
+
+    // Fit the view so the resize corners are on screen, then select the group to show them.
+    await page.getByTestId("canvas").click({ position: { x: 40, y: 600 } });
+    await page.keyboard.press("Shift+1");
+    await page.waitForTimeout(400);
+    await label.click();
+    const corner = page.locator(`.react-flow__node[data-id="${groupId}"] .react-flow__resize-control.handle.bottom.right`);
+    await dragWithMouse(await centre(corner), { x: (await centre(corner)).x + 80, y: (await centre(corner)).y + 50 });
+    await expect.poll(() => page.getByTestId("toolbar-undo").getAttribute("aria-label")).toBe("Undo Resize Private network (Ctrl+Z)");
+
+    await page.keyboard.press("Control+s");
+    await expect.poll(async () => (await savedDocuments()).length).toBe(5);
+    const after = (await savedDocuments())[4]?.design as Design;
+    const g0 = before.layout.nodes[groupId];
+    const g1 = after.layout.nodes[groupId];
+    const dx = (g1?.x ?? 0) - (g0?.x ?? 0);
+    const dy = (g1?.y ?? 0) - (g0?.y ?? 0);
+    expect(Math.abs(dx)).toBeGreaterThan(30);
+    expect(Math.abs(dy)).toBeGreaterThan(20);
+    // Positions in the file are absolute: the contents moved with the group, by the same amount.
+    expect(after.layout.nodes[app]).toEqual({ x: (before.layout.nodes[app]?.x ?? 0) + dx, y: (before.layout.nodes[app]?.y ?? 0) + dy });
+    expect(g1?.width).toBeGreaterThan((g0?.width ?? 0) + 40);
+    expect(g1?.height).toBeGreaterThan((g0?.height ?? 0) + 20);
+
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+z");
+    await page.keyboard.press("Control+s");
+    await expect.poll(async () => (await savedDocuments()).length).toBe(6);
+    expect((await savedDocuments())[5]?.design.layout).toEqual(before.layout);
+  });
+
   it("copies and pastes through the clipboard, duplicates, and auto-layouts in one step", async () => {
     const before = await nodeIds();
     const db = (await savedDocuments())[3]?.design.components.find((c) => c.kind === "managed_database")?.id as string;
