@@ -15,8 +15,10 @@
 //! - No browser and no network: everything renders in-process, so the CLI works in CI.
 
 pub mod compose;
+pub mod drawio;
 pub mod geometry;
 pub mod icons;
+pub mod mermaid;
 pub mod raster;
 pub mod svg;
 pub mod terraform;
@@ -25,6 +27,8 @@ pub mod text;
 use stagecraft_model::Design;
 
 pub use compose::{render_compose, ComposeBundle};
+pub use drawio::render_drawio;
+pub use mermaid::render_mermaid;
 pub use raster::{Background, Paper, MAX_PNG_PIXELS};
 pub use svg::render_svg;
 pub use terraform::render_terraform;
