@@ -48,8 +48,8 @@ fn csp_violations(directives: &[(String, Vec<String>)]) -> Vec<String> {
                 Some("allows eval")
             } else if lower.contains('*') {
                 Some("wildcard source")
-            } else if lower == "'unsafe-inline'" && directive != "style-src" {
-                Some("'unsafe-inline' is allowed only for styles")
+            } else if lower == "'unsafe-inline'" || lower == "'unsafe-hashes'" {
+                Some("inline code or styles")
             } else if lower == "data:" && directive == "script-src" {
                 Some("data: scripts")
             } else if lower.starts_with('\'') || LOCAL_SOURCES.contains(&lower.as_str()) {
@@ -126,16 +126,12 @@ fn the_csp_is_set_and_strict() {
             problems.join("\n")
         );
     }
-    // Tauri adds nonces and hashes for its own scripts; turning that off for scripts would make
-    // 'self' the only guard. Styles are exempt because a nonce disables 'unsafe-inline'.
+    // Tauri adds nonces and hashes for its own scripts and styles; without them its IPC and
+    // the page's inline assets would need 'unsafe-inline'.
     let disabled = &security["dangerousDisableAssetCspModification"];
-    let script_modification_off = disabled == &Value::Bool(true)
-        || disabled
-            .as_array()
-            .is_some_and(|list| list.iter().any(|d| d == "script-src"));
     assert!(
-        !script_modification_off,
-        "dangerousDisableAssetCspModification must not cover script-src"
+        disabled.is_null() || disabled == &Value::Bool(false),
+        "dangerousDisableAssetCspModification must stay off, found {disabled}"
     );
     assert_ne!(
         security["freezePrototype"],
@@ -156,6 +152,7 @@ fn the_csp_checker_catches_each_weakness() {
         "default-src *; script-src 'self'; object-src 'none'; base-uri 'none'",
         "default-src 'self' https://cdn.example.com; script-src 'self'; object-src 'none'; base-uri 'none'",
         "default-src 'self'; script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'",
         "default-src 'self'; script-src 'self'; connect-src https:; object-src 'none'; base-uri 'none'",
         "default-src 'self'; script-src 'self'; connect-src ws://localhost:1; object-src 'none'; base-uri 'none'",
         "default-src 'self'; script-src 'self' data:; object-src 'none'; base-uri 'none'",
@@ -166,7 +163,7 @@ fn the_csp_checker_catches_each_weakness() {
         let problems = csp_violations(&parse_csp(&Value::String(csp.into())));
         assert!(!problems.is_empty(), "this CSP must be refused: {csp}");
     }
-    let good = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src ipc: http://ipc.localhost; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
+    let good = "default-src 'self'; script-src 'self'; style-src 'self'; connect-src ipc: http://ipc.localhost; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
     assert_eq!(
         csp_violations(&parse_csp(&Value::String(good.into()))),
         Vec::<String>::new()

@@ -73,6 +73,11 @@ test("drag, rename, save and reopen a design in the real app", async () => {
     await waitFor(browser, 'the status to say "Saved"', () => status.getText(), (text) => /^\s*Saved\s*$/.test(text));
     screenshot("03-saved");
     assert.deepEqual(await cspViolations(browser), [], "the page must run without CSP violations");
+    // style-src is 'self' plus Tauri's nonce: a <style> element added at run time without the
+    // nonce is blocked (before the recorder above could see it), so none may exist.
+    const unnoncedStyles = await browser.execute(() =>
+      [...document.querySelectorAll("style")].filter((s) => !s.nonce).map((s) => s.textContent.slice(0, 80)));
+    assert.deepEqual(unnoncedStyles, [], "inline <style> elements would be blocked by the CSP");
   } finally {
     await quit(browser);
   }

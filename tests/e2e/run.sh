@@ -53,6 +53,7 @@ cleanup() {
     for _ in $(seq 1 50); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL -- "-$pid" 2>/dev/null || true
   done
+  cp "$work/driver.log" "$E2E_SHOTS/driver.log" 2>/dev/null || true
   rm -rf "$work"
   exit "$status"
 }
