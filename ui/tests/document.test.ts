@@ -48,6 +48,25 @@ describe("store <-> document conversion", () => {
   });
 });
 
+describe("React Flow node objects", () => {
+  it("are reused unless their own inputs change, so a drag re-renders only what moved", async () => {
+    const { createMemo } = await import("../src/canvas/flow");
+    const { moveNodes } = await import("../src/model/edits");
+    const memo = createMemo<ReturnType<typeof toFlowNodes>[number]>();
+    const design = fromDocument(realTemplate("growth"));
+    const first = new Map(toFlowNodes(design, { nodes: [], edges: [] }, memo).map((n) => [n.id, n]));
+    // Move the private network: its contents keep their relative positions, so their objects stay.
+    const moved = moveNodes(design, { grp_net: { x: 300, y: 170 } });
+    const second = new Map(toFlowNodes(moved, { nodes: [], edges: [] }, memo).map((n) => [n.id, n]));
+    expect(second.get("grp_net")).not.toBe(first.get("grp_net"));
+    expect(second.get("grp_net")?.position).toEqual({ x: 60, y: 150 });
+    for (const id of ["cmp_app", "cmp_worker", "cmp_db", "cmp_users", "grp_fsn1"]) expect(second.get(id)).toBe(first.get(id));
+    const selected = toFlowNodes(moved, { nodes: ["cmp_app"], edges: [] }, memo);
+    expect(selected.find((n) => n.id === "cmp_app")).not.toBe(second.get("cmp_app"));
+    expect(selected.find((n) => n.id === "cmp_db")).toBe(second.get("cmp_db"));
+  });
+});
+
 describe("moving into a group from the inspector", () => {
   it("places the node inside the chosen group and refuses a group inside itself", async () => {
     const { moveIntoGroup } = await import("../src/model/edits");

@@ -43,17 +43,18 @@ export function toFlowNodes(design: Design, selection: Selection, memo = createM
   const nodes: FlowNode[] = [];
   for (const { group, depth } of groups) {
     const parent = group.parent && groupIds.has(group.parent) ? group.parent : undefined;
-    const own = placements[group.id];
-    const parentPlacement = parent ? placements[parent] : undefined;
+    const r = nodeRect(design, group.id);
+    const p = parent ? nodeRect(design, parent) : { x: 0, y: 0 };
+    const x = r.x - p.x;
+    const y = r.y - p.y;
     const isSelected = selected.has(group.id);
+    // Keyed on the relative position: moving a group leaves its contents' node objects alone.
     nodes.push(
-      memo(group.id, [group, own, parentPlacement, isSelected, depth], () => {
-        const r = nodeRect(design, group.id);
-        const p = parent ? nodeRect(design, parent) : { x: 0, y: 0 };
+      memo(group.id, [group, x, y, r.width, r.height, parent, isSelected, depth], () => {
         return {
           id: group.id,
           type: "group",
-          position: { x: r.x - p.x, y: r.y - p.y },
+          position: { x, y },
           width: r.width,
           height: r.height,
           // Known sizes go in `measured`: without it React Flow re-measures (forcing a layout)
@@ -72,16 +73,16 @@ export function toFlowNodes(design: Design, selection: Selection, memo = createM
   for (const component of design.components) {
     const parent = component.group && groupIds.has(component.group) ? component.group : undefined;
     const own = placements[component.id];
-    const parentPlacement = parent ? placements[parent] : undefined;
+    const origin = parent ? placements[parent] : undefined;
+    const x = (own?.x ?? 0) - (origin?.x ?? 0);
+    const y = (own?.y ?? 0) - (origin?.y ?? 0);
     const isSelected = selected.has(component.id);
     nodes.push(
-      memo(component.id, [component, own, parentPlacement, isSelected], () => {
-        const r = nodeRect(design, component.id);
-        const p = parent ? nodeRect(design, parent) : { x: 0, y: 0 };
+      memo(component.id, [component, x, y, parent, isSelected], () => {
         return {
           id: component.id,
           type: "component",
-          position: { x: r.x - p.x, y: r.y - p.y },
+          position: { x, y },
           width: COMPONENT_WIDTH,
           height: COMPONENT_HEIGHT,
           measured: { width: COMPONENT_WIDTH, height: COMPONENT_HEIGHT },
