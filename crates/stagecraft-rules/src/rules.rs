@@ -71,9 +71,9 @@ rule!(SCALE_NO_AUTOSCALING, "stage.scale.no-autoscaling", Warning,
     "At Scale traffic varies by a factor of several over a day; a fixed pool is either too small at peak or paid for idle at night.",
     "Turns the web app servers into auto-scaling groups where the provider offers them (Hetzner does not: size a fixed pool behind the load balancer for the peak).");
 rule!(SCALE_SELF_MANAGED, "stage.scale.self-managed-data", Warning,
-    "Self-managed database where a managed one fits",
-    "At Scale, failover, point-in-time recovery, patching and replicas take real engineering time; where the provider runs databases as a product, that time is better spent on the product.",
-    "Switches the database to the provider's managed database at its default size.");
+    "Self-managed database or cache where a managed one fits",
+    "At Scale, failover, point-in-time recovery, patching and replicas take real engineering time; where the provider runs databases and caches as a product, that time is better spent on the product.",
+    "Switches the database to the provider's managed database, or moves a cache off its server to the provider's managed cache, at the default size.");
 rule!(MVP_MULTI_REGION, "stage.mvp.multi-region", Warning,
     "Several regions for fewer than 1K users",
     "Under 1K users, a second region doubles the servers, the cost and the operational work (replication, failover) for an outage risk that backups in another location already cover.",
@@ -1185,6 +1185,14 @@ fn scale_rules(ctx: &mut Ctx<'_, '_>) {
     for i in 0..ix.components_len() {
         let c = ix.comp(i);
         let provider = ix.provider[i];
+        if c.kind.is_server()
+            && c.kind != ComponentKind::SelfHostedDatabase
+            && ix.runs(i, Workload::Cache)
+            && ix.catalog.natively_offered(ComponentKind::Cache, provider)
+        {
+            scale_managed_cache(ctx, i);
+            continue;
+        }
         if c.kind != ComponentKind::SelfHostedDatabase
             || !ix
                 .catalog
@@ -1207,6 +1215,59 @@ fn scale_rules(ctx: &mut Ctx<'_, '_>) {
         };
         ctx.emit(&SCALE_SELF_MANAGED, message, vec![c.id.clone()], Some(fix));
     }
+}
+
+/// A cache run on a server where the provider runs caches as a product: a managed cache
+/// beside it takes the workload.
+fn scale_managed_cache(ctx: &mut Ctx<'_, '_>, i: usize) {
+    let ix = ctx.ix;
+    let c = ix.comp(i);
+    let provider = ix.provider[i];
+    let mut ids = IdAllocator::new(ix);
+    let size = size_in_region(ix, ComponentKind::Cache, provider, ix.region[i]);
+    let mut cache = new_component(
+        ids.component(&format!("{}-cache", id_base(c.id.as_str()))),
+        ComponentKind::Cache,
+        format!("{}-cache", c.name),
+        c,
+        size.clone(),
+    );
+    cache.provider = provider;
+    cache.properties.engine = Some(Engine::Valkey);
+    let cache_id = cache.id.clone();
+    let mut server = c.clone();
+    server
+        .properties
+        .workloads
+        .retain(|w| *w != Workload::Cache);
+    let edits = vec![
+        Edit::AddComponent {
+            component: cache,
+            placement: beside(ix, c.id.as_str(), 1),
+        },
+        Edit::UpdateComponent { component: server },
+        Edit::AddConnection {
+            connection: connection(
+                &mut ids,
+                &c.id,
+                &cache_id,
+                Protocol::Redis,
+                6379,
+                NetworkPath::Private,
+            ),
+        },
+    ];
+    let message = format!(
+        "{} runs its own cache; {} runs managed caches ({})",
+        c.name,
+        provider.label(),
+        size.as_deref().unwrap_or("default size")
+    );
+    let fix = Fix {
+        label: format!("Move the cache off {} to a managed cache", c.name),
+        edits,
+    };
+    ctx.emit(&SCALE_SELF_MANAGED, message, vec![c.id.clone()], Some(fix));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -188,6 +188,19 @@ fn cases() -> Vec<Case> {
         scale(),
     ));
     {
+        let mut d = on_aws(growth());
+        comp(&mut d, "cmp_worker")
+            .properties
+            .workloads
+            .push(stagecraft_model::Workload::Cache);
+        out.push(case(
+            "stage.scale.self-managed-data",
+            Stage::Scale,
+            d,
+            scale(),
+        ));
+    }
+    {
         let mut d = growth();
         comp(&mut d, "cmp_app").count = 1;
         out.push(case(
