@@ -74,6 +74,33 @@ enum Command {
     },
     /// Print the JSON Schema of design files.
     Schema,
+    /// Estimate the monthly cost of a design, move it onto one provider, or compare all three.
+    Cost(commands::cost::CostArgs),
+    /// Show how the monthly cost changes between two designs (or two Git revisions, `REV:path`).
+    CostDiff(commands::cost_diff::CostDiffArgs),
+    /// Store, check or remove provider API tokens in the OS keyring.
+    #[command(subcommand)]
+    Credentials(commands::credentials::CredentialsCommand),
+    /// Show what apply would create, change and delete at the providers, and why.
+    Plan(commands::plan::CloudArgs),
+    /// Create and change resources so the providers match the design.
+    Apply {
+        #[command(flatten)]
+        args: commands::plan::CloudArgs,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Delete everything this design created, and nothing else.
+    Destroy {
+        #[command(flatten)]
+        args: commands::plan::CloudArgs,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Compare what exists with the design and the journal; report drift.
+    Refresh(commands::plan::CloudArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -108,6 +135,13 @@ fn main() -> ExitCode {
         Command::Migrate { file } => commands::migrate::run(&out, &file),
         Command::Catalog { kind } => commands::catalog::run(&out, kind.as_deref()),
         Command::Schema => commands::catalog::schema(&out),
+        Command::Cost(args) => commands::cost::run(&out, &args),
+        Command::CostDiff(args) => commands::cost_diff::run(&out, &args),
+        Command::Credentials(command) => commands::credentials::run(&out, &command),
+        Command::Plan(args) => commands::plan::run(&out, &args),
+        Command::Apply { args, auto_approve } => commands::apply::run(&out, &args, auto_approve),
+        Command::Destroy { args, auto_approve } => commands::destroy::run(&out, &args, auto_approve),
+        Command::Refresh(args) => commands::refresh::run(&out, &args),
     };
     match result {
         Ok(code) => code,

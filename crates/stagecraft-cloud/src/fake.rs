@@ -1,5 +1,6 @@
-//! A stateful in-memory Hetzner Cloud: labels and selectors, pagination, actions that run for a
-//! few polls, unique names, latency, and injected faults. Objects are built from the spec's own
+//! Test peer (feature `fake`, never in the app): a stateful in-memory Hetzner Cloud with labels
+//! and selectors, pagination, actions that run for a few polls, unique names, latency, and
+//! injected faults. Objects are built from the spec's own
 //! schemas (required fields filled from the schema examples), so `prism proxy --errors` accepts
 //! its answers.
 
@@ -187,7 +188,11 @@ impl FakeState {
         })
     }
 
-    fn new_object(&mut self, collection: &str, body: &Value) -> Result<(i64, Value), Box<Response>> {
+    fn new_object(
+        &mut self,
+        collection: &str,
+        body: &Value,
+    ) -> Result<(i64, Value), Box<Response>> {
         let name = body["name"].as_str().unwrap_or_default().to_owned();
         if self
             .objects
@@ -540,12 +545,15 @@ async fn get_action(State(state): State<Arc<Mutex<FakeState>>>, Path(id): Path<i
 }
 
 impl Fake {
-    /// Starts the fake on a free port in the current tokio runtime.
-    pub async fn start() -> Fake {
-        let spec: Value = serde_json::from_str(
-            &std::fs::read_to_string(super::spec_path("hetzner-cloud.openapi.json")).unwrap(),
-        )
-        .unwrap();
+    /// Starts the fake on a free port in the current tokio runtime. `spec` is Hetzner's OpenAPI
+    /// description, from which objects are built.
+    ///
+    /// # Panics
+    /// When the spec cannot be read or no port can be bound (a broken test setup).
+    pub async fn start(spec: &std::path::Path) -> Fake {
+        let text = std::fs::read_to_string(spec)
+            .unwrap_or_else(|e| panic!("cannot read the Hetzner spec {}: {e}", spec.display()));
+        let spec: Value = serde_json::from_str(&text).expect("the Hetzner spec is JSON");
         let state = Arc::new(Mutex::new(FakeState {
             spec,
             next_id: 1000,
@@ -569,6 +577,26 @@ impl Fake {
             axum::serve(listener, app).await.unwrap();
         });
         Fake { state, addr }
+    }
+
+    /// Starts the fake on its own runtime thread, for synchronous tests (the CLI's).
+    pub fn start_in_thread(spec: &std::path::Path) -> Fake {
+        let spec = spec.to_owned();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("a tokio runtime");
+            runtime.block_on(async move {
+                sender
+                    .send(Fake::start(&spec).await)
+                    .expect("the test waits");
+                std::future::pending::<()>().await;
+            });
+        });
+        receiver.recv().expect("the fake starts")
     }
 
     pub fn url(&self) -> String {

@@ -22,6 +22,8 @@
 pub mod cloud_init;
 pub mod credentials;
 pub mod engine;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod hetzner;
 pub mod plan;
 pub mod resources;
@@ -100,4 +102,73 @@ pub async fn verify_token(
             format!("checking {} tokens is not implemented yet", other.label()),
         )),
     }
+}
+
+/// Runs a future to completion on a fresh multi-threaded runtime, for callers without one (the
+/// CLI). The app calls the async API from its own runtime instead.
+///
+/// # Panics
+/// When the OS refuses to start the runtime's threads.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("the OS starts the runtime threads")
+        .block_on(future)
+}
+
+/// Why an engine could not be set up for a design.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+}
+
+/// The providers a run over `design_file` talks to: those of the design's resources and those
+/// recorded in its journal.
+///
+/// # Errors
+/// A design that does not load; an unreadable journal.
+pub fn providers_needed(
+    design_file: &std::path::Path,
+    mapping: &resources::MappingOptions,
+) -> Result<std::collections::BTreeSet<Provider>, EngineError> {
+    let loaded = stagecraft_model::load_file(design_file)
+        .map_err(|e| EngineError::InvalidDesign(e.problems))?;
+    let mapping = resources::map_design(&loaded.design, mapping);
+    let state = state::StateFile::load(&state::state_path(design_file), loaded.design.id.as_str())?;
+    Ok(mapping
+        .resources
+        .iter()
+        .map(|r| r.provider)
+        .chain(state.resources.values().map(|e| e.provider))
+        .collect())
+}
+
+/// An engine for `design_file` with a driver per provider it needs, each using the token stored
+/// in the keyring for `account` and the base URL from [`base_url`].
+///
+/// # Errors
+/// Missing credentials (naming the provider), keyring errors, a design that does not load.
+pub fn engine_from_keyring(
+    design_file: &std::path::Path,
+    account: Option<&str>,
+    options: EngineOptions,
+) -> Result<Engine, SetupError> {
+    let providers = providers_needed(design_file, &options.mapping)?;
+    let mut engine = Engine::new(options);
+    for provider in providers {
+        let token = credentials::read_credentials(&CredentialKey::new(provider, account))?;
+        engine = engine.with_driver(driver_for(
+            provider,
+            ClientConfig::new(base_url(provider)),
+            token,
+        )?);
+    }
+    Ok(engine)
 }

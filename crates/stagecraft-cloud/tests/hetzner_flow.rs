@@ -129,7 +129,7 @@ fn no_token_in(path: &Path) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn growth_template_plan_apply_refresh_destroy() {
-    let fake = Fake::start().await;
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     let foreign = seed_foreign(&fake);
     let dir = tempfile::tempdir().unwrap();
@@ -246,7 +246,7 @@ async fn growth_template_plan_apply_refresh_destroy() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faults_are_retried_without_duplicates() {
-    let fake = Fake::start().await;
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     let faults = [
         (
@@ -301,7 +301,7 @@ async fn faults_are_retried_without_duplicates() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_between_journal_and_answer_resumes_cleanly() {
-    let fake = Fake::start().await;
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     seed_foreign(&fake);
     let dir = tempfile::tempdir().unwrap();
@@ -391,7 +391,7 @@ async fn crash_between_journal_and_answer_resumes_cleanly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failure_stops_only_its_dependants() {
-    let fake = Fake::start().await;
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
     let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
     // Every server create fails: the volume (attached to the database server) and the balancer
     // (targets the app servers) must not be attempted; networks and firewalls still are.

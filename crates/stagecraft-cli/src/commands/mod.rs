@@ -1,9 +1,14 @@
 //! One module per subcommand.
 
+pub mod apply;
 pub mod catalog;
 pub mod check;
 pub mod cost;
 pub mod cost_diff;
+pub mod credentials;
+pub mod destroy;
 pub mod fmt;
 pub mod migrate;
 pub mod new;
+pub mod plan;
+pub mod refresh;

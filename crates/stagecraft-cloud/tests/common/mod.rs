@@ -2,7 +2,8 @@
 //! in-memory Hetzner fake whose answers are built from the provider's own OpenAPI schemas.
 #![allow(dead_code)]
 
-pub mod hetzner_fake;
+#[allow(unused_imports)]
+pub use stagecraft_cloud::fake as hetzner_fake;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
