@@ -80,16 +80,7 @@ pub fn render_mermaid(design: &Design) -> String {
         .iter()
         .filter(|g| g.parent.as_ref().is_none_or(|p| !known_group(p)))
     {
-        write_group(
-            &mut out,
-            design,
-            group,
-            &groups,
-            &components,
-            &ids,
-            1,
-            &mut visited,
-        );
+        write_group(&mut out, group, &groups, &components, &ids, 1, &mut visited);
     }
     for component in components
         .iter()
@@ -166,7 +157,6 @@ pub fn render_mermaid(design: &Design) -> String {
 #[allow(clippy::too_many_arguments)]
 fn write_group(
     out: &mut String,
-    design: &Design,
     group: &Group,
     groups: &[&Group],
     components: &[&Component],
@@ -199,16 +189,7 @@ fn write_group(
         .iter()
         .filter(|g| g.parent.as_ref() == Some(&group.id))
     {
-        write_group(
-            out,
-            design,
-            child,
-            groups,
-            components,
-            ids,
-            depth + 1,
-            visited,
-        );
+        write_group(out, child, groups, components, ids, depth + 1, visited);
     }
     for component in components
         .iter()
