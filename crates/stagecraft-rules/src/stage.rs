@@ -2,8 +2,6 @@
 //! regions or scales automatically; Growth splits tiers (a load balancer, several app servers, a
 //! separate database or workers); anything else is an MVP.
 
-use std::collections::BTreeSet;
-
 use stagecraft_model::{ComponentKind, Design, Stage};
 
 use crate::index::DesignIndex;
@@ -14,7 +12,10 @@ pub fn detect_stage(design: &Design) -> Stage {
 }
 
 pub(crate) fn detect_with(index: &DesignIndex<'_>) -> Stage {
-    let mut compute_regions = BTreeSet::new();
+    // The first place compute runs, and whether any runs elsewhere: enough to tell one region
+    // from several without collecting them.
+    let mut first_place = None;
+    let mut several_regions = false;
     let mut app_instances = 0u32;
     let mut growth_shape = false;
     let mut autoscaling = false;
@@ -32,13 +33,17 @@ pub(crate) fn detect_with(index: &DesignIndex<'_>) -> Stage {
             }
             _ => {}
         }
-        if index.is_host(i) {
+        if !several_regions && index.is_host(i) {
             if let Some(region) = index.region[i] {
-                compute_regions.insert((index.provider[i], region));
+                let place = (index.provider[i], region);
+                match first_place {
+                    None => first_place = Some(place),
+                    Some(first) => several_regions = first != place,
+                }
             }
         }
     }
-    if autoscaling || compute_regions.len() >= 2 {
+    if autoscaling || several_regions {
         Stage::Scale
     } else if growth_shape || app_instances >= 2 {
         Stage::Growth
