@@ -294,6 +294,13 @@ describe("the canvas in Chromium", () => {
     await page.keyboard.press("Shift+1");
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SHOTS, "dark-canvas.png") });
+    // The overview moves the view to where it is clicked.
+    const transform = () => page.locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
+    const before = await transform();
+    const overview = await page.getByRole("img", { name: /Overview of the design/ }).boundingBox();
+    if (!overview) throw new Error("no overview");
+    await page.mouse.click(overview.x + 5, overview.y + 5);
+    await expect.poll(transform).not.toBe(before);
     await page.getByTestId("canvas").click({ position: { x: 40, y: 600 } });
     await page.keyboard.press("?");
     await expect.poll(() => page.getByRole("dialog", { name: "Keyboard shortcuts" }).isVisible()).toBe(true);

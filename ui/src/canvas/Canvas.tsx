@@ -6,7 +6,6 @@ import {
   ConnectionMode,
   Controls,
   MarkerType,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -21,6 +20,7 @@ import { appActions } from "../store/app-actions";
 import type { FlowEdgeChange, FlowNodeChange } from "../store/actions";
 import { registerCanvas } from "./canvas-api";
 import { ComponentNode } from "./ComponentNode";
+import { DesignMinimap } from "./DesignMinimap";
 import { ConnectionEdge } from "./ConnectionEdge";
 import { createMemo, toFlowEdges, toFlowNodes, type FlowEdge, type FlowNode } from "./flow";
 import { GroupNode } from "./GroupNode";
@@ -124,9 +124,7 @@ function CanvasView() {
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
         <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />
-        {preferences.showMinimap && (
-          <MiniMap pannable zoomable position="bottom-right" ariaLabel="Minimap" nodeClassName={(n) => `sc-minimap-${n.type}`} nodeBorderRadius={4} style={{ width: 180, height: 120 }} />
-        )}
+        {preferences.showMinimap && <DesignMinimap />}
       </ReactFlow>
     </div>
   );
