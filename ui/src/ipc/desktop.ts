@@ -59,9 +59,11 @@ export const DEFAULT_PREFERENCES: Preferences = {
 
 const store = new LazyStore("preferences.json", { defaults: {}, autoSave: 200 });
 
+/** Saved preferences over the defaults; the theme follows the system until one is chosen. */
 export async function loadPreferences(): Promise<Preferences> {
   const saved = await store.get<Partial<Preferences>>("preferences");
-  return { ...DEFAULT_PREFERENCES, ...(saved ?? {}) };
+  const systemDark = typeof window.matchMedia === "function" && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return { ...DEFAULT_PREFERENCES, theme: systemDark ? "dark" : "light", ...(saved ?? {}) };
 }
 
 export async function savePreferences(preferences: Preferences): Promise<void> {
