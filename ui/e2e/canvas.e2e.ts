@@ -288,6 +288,24 @@ describe("the canvas in Chromium", () => {
     await expect.poll(nodeIds).toEqual(before);
   });
 
+  it("names the next undo and redo steps in the Edit menu, which works from the keyboard", async () => {
+    await page.getByTestId(`node-${(await nodeIds())[0]}`).click();
+    await page.keyboard.press("ArrowRight");
+    await page.getByTestId("menu-edit").click();
+    const undoItem = page.getByTestId("menu-undo");
+    expect(await undoItem.textContent()).toMatch(/^Undo Move .+Ctrl\+Z$/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("menu-undo");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.getByTestId("toolbar-redo").getAttribute("aria-label")).toMatch(/^Redo Move /);
+    await page.getByTestId("menu-edit").click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("menu-undo");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toMatch(/^Redo Move /);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => page.getByRole("menu").count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("menu-edit");
+  });
+
   it("offers a dark theme and a shortcut overlay", async () => {
     await page.getByTestId("toolbar-theme").click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { appActions } from "../store/app-actions";
 import { useDesign, isDirty, redoLabel, undoLabel } from "../store/design-store";
 import { commands, type CommandName } from "./commands";
@@ -11,6 +11,28 @@ type MenuItem = { label: string; shortcut?: string; command?: CommandName; run?:
 function Menu({ label, items }: { label: string; items: MenuItem[] }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  // Arrow keys move between the enabled items, like a native menu.
+  const onMenuKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const items = [...(ref.current?.querySelectorAll<HTMLButtonElement>("[role=menuitem]:not(:disabled)") ?? [])];
+    const at = items.indexOf(document.activeElement as HTMLButtonElement);
+    if (event.key === "Escape") close();
+    else if (event.key === "ArrowDown") items[(at + 1) % items.length]?.focus();
+    else if (event.key === "ArrowUp") items[(at - 1 + items.length) % items.length]?.focus();
+    else return;
+    event.preventDefault();
+    event.stopPropagation();
+  };
+  useEffect(() => {
+    if (!open) return;
+    // After the click that opened the menu has finished moving focus to the menu button.
+    const frame = requestAnimationFrame(() => ref.current?.querySelector<HTMLButtonElement>("[role=menuitem]:not(:disabled)")?.focus());
+    return () => cancelAnimationFrame(frame);
+  }, [open]);
   useEffect(() => {
     if (!open) return;
     const close = (e: PointerEvent) => {
@@ -21,11 +43,11 @@ function Menu({ label, items }: { label: string; items: MenuItem[] }) {
   }, [open]);
   return (
     <div className="sc-menu" ref={ref}>
-      <button type="button" className={`sc-menu__button${open ? " is-open" : ""}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)} data-testid={`menu-${label.toLowerCase()}`}>
+      <button ref={button} type="button" className={`sc-menu__button${open ? " is-open" : ""}`} aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen(!open)} data-testid={`menu-${label.toLowerCase()}`}>
         {label}
       </button>
       {open && (
-        <div className="sc-menu__list" role="menu" aria-label={label} onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
+        <div className="sc-menu__list" role="menu" aria-label={label} onKeyDown={onMenuKey}>
           {items.map((item, i) =>
             item === "separator" ? (
               <div key={i} className="sc-menu__separator" role="separator" />
