@@ -1,6 +1,6 @@
 // Native dialogs, window title and close handling, and preferences, wrapped so the UI never
 // imports Tauri. Each degrades to a harmless no-op outside Tauri (plain browser previews).
-import { ask, message, open, save } from "@tauri-apps/plugin-dialog";
+import { ask, open, save } from "@tauri-apps/plugin-dialog";
 import { LazyStore } from "@tauri-apps/plugin-store";
 import { getCurrentWindow } from "@tauri-apps/api/window";
 
@@ -20,10 +20,6 @@ export async function chooseFileToSave(suggestedName: string): Promise<string | 
 /** Asks a yes/no question whose yes throws work away; true when the user chose Discard. */
 export async function confirmDiscard(question: string, title = "Unsaved changes"): Promise<boolean> {
   return ask(question, { title, kind: "warning", okLabel: "Discard", cancelLabel: "Keep" });
-}
-
-export async function showError(text: string): Promise<void> {
-  await message(text, { title: "Stagecraft", kind: "error" });
 }
 
 export async function setWindowTitle(title: string): Promise<void> {
