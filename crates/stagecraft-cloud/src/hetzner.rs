@@ -744,9 +744,20 @@ impl ProviderDriver for HetznerDriver {
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, ProviderError>> {
         Box::pin(async move {
             let selector = design_selector(design);
-            let mut out = Vec::new();
+            // The collections are independent: read them at once, not one after another.
+            let mut reads = tokio::task::JoinSet::new();
             for collection in Collection::ALL {
-                for object in self.client.list(collection, Some(&selector)).await? {
+                let client = self.client.clone();
+                let selector = selector.clone();
+                reads.spawn(
+                    async move { (collection, client.list(collection, Some(&selector)).await) },
+                );
+            }
+            let mut out = Vec::new();
+            while let Some(joined) = reads.join_next().await {
+                let (collection, objects) =
+                    joined.map_err(|e| self.client.err(format!("a read task failed: {e}")))?;
+                for object in objects? {
                     // The selector already filters; checking again keeps a misbehaving peer
                     // from handing us another design's resource to delete.
                     if object["labels"][LABEL_DESIGN].as_str() == Some(design.as_str()) {
@@ -754,6 +765,7 @@ impl ProviderDriver for HetznerDriver {
                     }
                 }
             }
+            out.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(out)
         })
     }
