@@ -21,6 +21,7 @@
 
 pub mod cloud_init;
 pub mod credentials;
+pub mod digitalocean;
 pub mod engine;
 #[cfg(feature = "fake")]
 pub mod fake;
