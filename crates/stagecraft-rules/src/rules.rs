@@ -465,46 +465,52 @@ fn private_network_edits(
         (Some(x), _) => vec![move_into(b, &ix.group(x).id)],
         (None, Some(y)) => vec![move_into(a, &ix.group(y).id)],
         (None, None) => {
-            let used: Vec<&str> = ix
-                .design
-                .groups
-                .iter()
-                .filter_map(|g| g.cidr.as_deref())
-                .collect();
-            let cidr = (0..=255u16)
-                .map(|n| format!("10.{n}.0.0/16"))
-                .find(|c| !used.contains(&c.as_str()))
-                .unwrap_or_else(|| "10.0.0.0/16".to_owned());
-            let region = ix.region[a].map(str::to_owned);
-            let parent = ix.comp(a).group.clone().filter(|g| {
-                ix.group_index(g.as_str())
-                    .is_some_and(|gi| ix.group(gi).kind != GroupKind::PrivateNetwork)
-            });
-            let group = Group {
-                id: ids.group(&format!("net-{}", region.as_deref().unwrap_or("private"))),
-                kind: GroupKind::PrivateNetwork,
-                name: "private-network".into(),
-                provider: ix.provider[a],
-                region,
-                cidr: Some(cidr),
-                parent,
+            let add = new_private_network(ix, ids, a);
+            let Edit::AddGroup { group, .. } = &add else {
+                return Vec::new();
             };
-            let placement =
-                ix.placement(ix.comp(a).id.as_str())
-                    .map(|p| stagecraft_model::Placement {
-                        x: p.x - 30.0,
-                        y: p.y - 50.0,
-                        width: Some(560.0),
-                        height: Some(300.0),
-                    });
             let id = group.id.clone();
-            vec![
-                Edit::AddGroup { group, placement },
-                move_into(a, &id),
-                move_into(b, &id),
-            ]
+            vec![add, move_into(a, &id), move_into(b, &id)]
         }
     }
+}
+
+/// A new private network in component `a`'s provider and region (inside its region group), with
+/// an address range no other group uses.
+fn new_private_network(ix: &DesignIndex<'_>, ids: &mut IdAllocator<'_, '_>, a: usize) -> Edit {
+    let used: Vec<&str> = ix
+        .design
+        .groups
+        .iter()
+        .filter_map(|g| g.cidr.as_deref())
+        .collect();
+    let cidr = (0..=255u16)
+        .map(|n| format!("10.{n}.0.0/16"))
+        .find(|c| !used.contains(&c.as_str()))
+        .unwrap_or_else(|| "10.0.0.0/16".to_owned());
+    let region = ix.region[a].map(str::to_owned);
+    let parent = ix.comp(a).group.clone().filter(|g| {
+        ix.group_index(g.as_str())
+            .is_some_and(|gi| ix.group(gi).kind != GroupKind::PrivateNetwork)
+    });
+    let group = Group {
+        id: ids.group(&format!("net-{}", region.as_deref().unwrap_or("private"))),
+        kind: GroupKind::PrivateNetwork,
+        name: "private-network".into(),
+        provider: ix.provider[a],
+        region,
+        cidr: Some(cidr),
+        parent,
+    };
+    let placement = ix
+        .placement(ix.comp(a).id.as_str())
+        .map(|p| stagecraft_model::Placement {
+            x: p.x - 30.0,
+            y: p.y - 50.0,
+            width: Some(560.0),
+            height: Some(300.0),
+        });
+    Edit::AddGroup { group, placement }
 }
 
 /// An object storage component in another failure domain than `i`, with the edits that create
@@ -783,8 +789,21 @@ fn growth_db_on_app(ctx: &mut Ctx<'_, '_>) {
             ..BackupPolicy::default()
         });
         let (protocol, port) = engine_protocol(db.properties.engine);
+        // The app reaches its database privately: when the app is in no private network yet,
+        // one is added around both.
+        let network = if ix.private_network[i].is_none() {
+            let add = new_private_network(ix, &mut ids, i);
+            if let Edit::AddGroup { group, .. } = &add {
+                db.group = Some(group.id.clone());
+                new_app.group = Some(group.id.clone());
+            }
+            Some(add)
+        } else {
+            None
+        };
         let db_id = db.id.clone();
-        let mut edits = vec![
+        let mut edits: Vec<Edit> = network.into_iter().collect();
+        edits.extend([
             Edit::AddComponent {
                 component: db,
                 placement: beside(ix, app.id.as_str(), 0),
@@ -800,7 +819,7 @@ fn growth_db_on_app(ctx: &mut Ctx<'_, '_>) {
                     NetworkPath::Private,
                 ),
             },
-        ];
+        ]);
         // Others reaching the database through the app server now reach the database.
         for &k in ix.incoming(i) {
             let conn = ix.conn(k);

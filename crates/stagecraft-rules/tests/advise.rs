@@ -41,6 +41,14 @@ fn mvp_steps_reach_growth_when_applied_in_order() {
         report.findings
     );
     assert_eq!(report.counts.error, 0, "{:#?}", report.findings);
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.rule.starts_with("network.")),
+        "the new database is reached over a private network: {:#?}",
+        report.findings
+    );
 }
 
 #[test]
