@@ -3,58 +3,135 @@
 
 use stagecraft_cloud::engine::ObservedResource;
 use stagecraft_cloud::plan::diff;
-use stagecraft_cloud::resources::{map_design, MappingOptions, ResourceKey, ResourceKind, ResourceSpec};
+use stagecraft_cloud::resources::{
+    map_design, MappingOptions, ResourceKey, ResourceKind, ResourceSpec,
+};
 use stagecraft_cloud::ChangeAction;
 use stagecraft_model::{template_by_slug, Direction, FirewallProtocol, Provider};
 
 fn mapping(slug: &str) -> stagecraft_cloud::resources::Mapping {
-    map_design(&template_by_slug(slug).unwrap().design().unwrap(), &MappingOptions::default())
+    map_design(
+        &template_by_slug(slug).unwrap().design().unwrap(),
+        &MappingOptions::default(),
+    )
 }
 
 fn spec<'a>(mapping: &'a stagecraft_cloud::resources::Mapping, key: &str) -> &'a ResourceSpec {
-    &mapping.resources.iter().find(|r| r.key.0 == key).unwrap_or_else(|| panic!("no {key} in {:#?}", mapping.resources.iter().map(|r| &r.key).collect::<Vec<_>>())).spec
+    &mapping
+        .resources
+        .iter()
+        .find(|r| r.key.0 == key)
+        .unwrap_or_else(|| {
+            panic!(
+                "no {key} in {:#?}",
+                mapping.resources.iter().map(|r| &r.key).collect::<Vec<_>>()
+            )
+        })
+        .spec
 }
 
 #[test]
 fn mvp_server_opens_only_https_and_runs_compose() {
     let mapping = mapping("mvp");
-    let ResourceSpec::Firewall { rules } = spec(&mapping, "cmp_app/firewall") else { panic!("a firewall") };
-    assert_eq!(rules.len(), 1, "only the port a connection needs: {rules:#?}");
+    let ResourceSpec::Firewall { rules } = spec(&mapping, "cmp_app/firewall") else {
+        panic!("a firewall")
+    };
+    assert_eq!(
+        rules.len(),
+        1,
+        "only the port a connection needs: {rules:#?}"
+    );
     assert_eq!(rules[0].direction, Direction::Inbound);
     assert_eq!(rules[0].protocol, FirewallProtocol::Tcp);
     assert_eq!(rules[0].port.as_deref(), Some("443"));
-    let ResourceSpec::Server { user_data, firewalls, networks, .. } = spec(&mapping, "cmp_app/server-0") else { panic!("a server") };
-    let user_data = user_data.as_deref().expect("an MVP app server gets cloud-init");
+    let ResourceSpec::Server {
+        user_data,
+        firewalls,
+        networks,
+        ..
+    } = spec(&mapping, "cmp_app/server-0")
+    else {
+        panic!("a server")
+    };
+    let user_data = user_data
+        .as_deref()
+        .expect("an MVP app server gets cloud-init");
     assert!(user_data.starts_with("#cloud-config\n"));
-    assert!(user_data.contains("docker compose -f /opt/stagecraft/compose.yaml up -d") || user_data.contains("[docker, compose, -f, /opt/stagecraft/compose.yaml, up, -d]"), "{user_data}");
+    assert!(
+        user_data.contains("docker compose -f /opt/stagecraft/compose.yaml up -d")
+            || user_data.contains("[docker, compose, -f, /opt/stagecraft/compose.yaml, up, -d]"),
+        "{user_data}"
+    );
     assert!(firewalls.contains(&ResourceKey("cmp_app/firewall".into())));
-    assert!(networks.is_empty(), "a single server needs no private network");
+    assert!(
+        networks.is_empty(),
+        "a single server needs no private network"
+    );
     // Object storage and DNS have no Hetzner Cloud API: said, not silently dropped.
-    assert!(mapping.not_provisioned.iter().any(|n| n.reason.contains("hetzner_object_storage_bucket")));
+    assert!(mapping
+        .not_provisioned
+        .iter()
+        .any(|n| n.reason.contains("hetzner_object_storage_bucket")));
 }
 
 #[test]
 fn growth_keeps_private_traffic_private_and_denies_the_rest() {
     let mapping = mapping("growth");
     for key in ["cmp_db/firewall", "cmp_app/firewall", "cmp_worker/firewall"] {
-        let ResourceSpec::Firewall { rules } = spec(&mapping, key) else { panic!("a firewall") };
-        assert!(rules.is_empty(), "{key}: reached only over the private network, so nothing is open: {rules:#?}");
+        let ResourceSpec::Firewall { rules } = spec(&mapping, key) else {
+            panic!("a firewall")
+        };
+        assert!(
+            rules.is_empty(),
+            "{key}: reached only over the private network, so nothing is open: {rules:#?}"
+        );
     }
-    for key in ["cmp_db/server-0", "cmp_app/server-0", "cmp_app/server-1", "cmp_worker/server-0"] {
-        let ResourceSpec::Server { networks, .. } = spec(&mapping, key) else { panic!("a server") };
-        assert_eq!(networks, &vec![ResourceKey("grp_net/network".into())], "{key} joins the drawn private network");
+    for key in [
+        "cmp_db/server-0",
+        "cmp_app/server-0",
+        "cmp_app/server-1",
+        "cmp_worker/server-0",
+    ] {
+        let ResourceSpec::Server { networks, .. } = spec(&mapping, key) else {
+            panic!("a server")
+        };
+        assert_eq!(
+            networks,
+            &vec![ResourceKey("grp_net/network".into())],
+            "{key} joins the drawn private network"
+        );
     }
-    let ResourceSpec::LoadBalancer { targets, network, .. } = spec(&mapping, "cmp_lb/load-balancer") else { panic!("a balancer") };
+    let ResourceSpec::LoadBalancer {
+        targets, network, ..
+    } = spec(&mapping, "cmp_lb/load-balancer")
+    else {
+        panic!("a balancer")
+    };
     assert_eq!(targets.len(), 2, "both app replicas");
-    assert!(network.is_some(), "the balancer reaches its targets privately");
-    let ResourceSpec::Server { placement_group, .. } = spec(&mapping, "cmp_app/server-1") else { panic!() };
+    assert!(
+        network.is_some(),
+        "the balancer reaches its targets privately"
+    );
+    let ResourceSpec::Server {
+        placement_group, ..
+    } = spec(&mapping, "cmp_app/server-1")
+    else {
+        panic!()
+    };
     assert!(placement_group.is_some(), "replicas are spread over hosts");
-    assert!(mapping.resources.iter().all(|r| r.provider == Provider::Hetzner));
+    assert!(mapping
+        .resources
+        .iter()
+        .all(|r| r.provider == Provider::Hetzner));
     // Every reference points at a resource of the mapping: apply can order them.
     let keys: Vec<&ResourceKey> = mapping.resources.iter().map(|r| &r.key).collect();
     for resource in &mapping.resources {
         for dep in resource.spec.depends_on() {
-            assert!(keys.contains(&&dep), "{} depends on missing {dep}", resource.key);
+            assert!(
+                keys.contains(&&dep),
+                "{} depends on missing {dep}",
+                resource.key
+            );
         }
     }
 }
@@ -65,7 +142,11 @@ fn plan_reasons_for_people() {
     let mapping = map_design(&design, &MappingOptions::default());
     // One server exists with another size; one stray resource is no longer in the design.
     let mut observed: Vec<ObservedResource> = Vec::new();
-    let app = mapping.resources.iter().find(|r| r.key.0 == "cmp_app/server-0").unwrap();
+    let app = mapping
+        .resources
+        .iter()
+        .find(|r| r.key.0 == "cmp_app/server-0")
+        .unwrap();
     observed.push(ObservedResource {
         key: app.key.clone(),
         provider: Provider::Hetzner,
@@ -73,7 +154,11 @@ fn plan_reasons_for_people() {
         provider_id: "11".into(),
         name: app.name.clone(),
         fingerprint: Some("0000000000000000".into()),
-        attributes: [("server_type".to_owned(), "cx22".to_owned()), ("location".to_owned(), "fsn1".to_owned())].into(),
+        attributes: [
+            ("server_type".to_owned(), "cx22".to_owned()),
+            ("location".to_owned(), "fsn1".to_owned()),
+        ]
+        .into(),
     });
     observed.push(ObservedResource {
         key: ResourceKey("cmp_gone/server-0".into()),
@@ -90,8 +175,21 @@ fn plan_reasons_for_people() {
     let lines: Vec<String> = plan
         .changes
         .iter()
-        .map(|c| format!("{:?} {:?} {} `{}`: {}", c.action, c.kind, c.key, c.name, c.reasons.join("; ")))
-        .chain(plan.not_provisioned.iter().map(|n| format!("not provisioned {} `{}`: {}", n.owner, n.name, n.reason)))
+        .map(|c| {
+            format!(
+                "{:?} {:?} {} `{}`: {}",
+                c.action,
+                c.kind,
+                c.key,
+                c.name,
+                c.reasons.join("; ")
+            )
+        })
+        .chain(
+            plan.not_provisioned
+                .iter()
+                .map(|n| format!("not provisioned {} `{}`: {}", n.owner, n.name, n.reason)),
+        )
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
