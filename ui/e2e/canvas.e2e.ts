@@ -109,7 +109,7 @@ describe("the canvas in Chromium", () => {
     await expect.poll(() => page.locator("[data-testid^='edge-label-']").first().textContent()).toBe("POSTGRESQL :5432");
     // ...and one it refuses, with the reason shown.
     await connectNodes(dns, db);
-    await expect.poll(() => page.getByTestId("notice").last().textContent()).toContain("A DNS zone does not connect to a Managed database.");
+    await expect.poll(() => page.getByTestId("notice").last().textContent()).toContain("A DNS zone cannot connect to a Managed database.");
     expect(await page.locator(".react-flow__edge").count()).toBe(1);
 
     // Edit a property in the inspector.

@@ -10,7 +10,7 @@ describe("connection rules from the real catalogue", () => {
   it("refuses a DNS zone to a block volume with the reason the Rust model gives", () => {
     expect(connectionAllowed(catalog, "dns_zone", "block_volume")).toEqual({
       ok: false,
-      reason: "A DNS zone does not connect to a Block volume.",
+      reason: "A DNS zone cannot connect to a Block volume.",
     });
   });
 
@@ -20,7 +20,7 @@ describe("connection rules from the real catalogue", () => {
     expect(reversed.ok).toBe(false);
     if (!reversed.ok) {
       expect(reversed.reason).toBe(
-        "A Managed database does not connect to a App server. Draw it the other way: from the App server to the Managed database.",
+        "A Managed database cannot connect to an App server. Draw it the other way, from App server to Managed database.",
       );
     }
   });

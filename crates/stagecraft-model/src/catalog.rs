@@ -247,14 +247,35 @@ impl Catalog {
         }
         let (from_label, to_label) = (&self.kind(from).label, &self.kind(to).label);
         let hint = if self.kind(to).connects_to.contains(&from) {
-            format!(" Draw it the other way: from the {to_label} to the {from_label}.")
+            format!(" Draw it the other way, from {to_label} to {from_label}.")
         } else {
             String::new()
         };
         Err(format!(
-            "A {from_label} does not connect to a {to_label}.{hint}"
+            "{} cannot connect to {}.{hint}",
+            capitalized(&with_article(from_label)),
+            with_article(to_label)
         ))
     }
+}
+
+/// A kind's label as a sentence needs it: "a DNS zone", "an App server", "Users" (plural).
+pub fn with_article(label: &str) -> String {
+    if label.ends_with('s') && !label.ends_with("ss") {
+        return label.to_owned();
+    }
+    match label.chars().next() {
+        Some(c) if "AEIOUaeiou".contains(c) => format!("an {label}"),
+        _ => format!("a {label}"),
+    }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -349,6 +370,16 @@ mod tests {
         let reversed = catalog
             .connection_allowed(ComponentKind::ManagedDatabase, ComponentKind::AppServer)
             .unwrap_err();
-        assert!(reversed.contains("other way"), "{reversed}");
+        assert_eq!(
+            reversed,
+            "A Managed database cannot connect to an App server. Draw it the other way, from App server to Managed database."
+        );
+        let plural = catalog
+            .connection_allowed(ComponentKind::AppServer, ComponentKind::Users)
+            .unwrap_err();
+        assert!(
+            plural.starts_with("An App server cannot connect to Users."),
+            "{plural}"
+        );
     }
 }

@@ -599,7 +599,11 @@ fn serious(report: &Report) -> Vec<&Finding> {
 
 #[test]
 fn templates_are_clean_at_their_own_stage() {
-    for (design, stage) in [(mvp(), Stage::Mvp), (growth(), Stage::Growth)] {
+    for (design, stage) in [
+        (mvp(), Stage::Mvp),
+        (growth(), Stage::Growth),
+        (scale(), Stage::Scale),
+    ] {
         let report = check(&design, &CheckOptions::default());
         assert_eq!(report.target_stage, stage);
         assert_eq!(
@@ -612,41 +616,6 @@ fn templates_are_clean_at_their_own_stage() {
             serious(&report)
         );
     }
-}
-
-/// The Scale template's cross-region read replica (`cmp_db_euc1`) has snapshots but no daily
-/// dump, which `backup.database-not-dumped-daily` rightly flags. The template needs
-/// `"dumps": "daily"` in `cmp_db_euc1.properties.backup` (a change for the model crate). This test
-/// pins both halves: exactly that finding today, and a clean template with the correction.
-#[test]
-fn scale_template_is_clean_once_its_replica_is_dumped_daily() {
-    let design = scale();
-    let report = check(&design, &CheckOptions::default());
-    assert_eq!(report.detected_stage, Stage::Scale);
-    let found: Vec<(&str, Vec<&str>)> = serious(&report)
-        .iter()
-        .map(|f| {
-            (
-                f.rule.as_str(),
-                f.components.iter().map(ComponentId::as_str).collect(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        found,
-        vec![("backup.database-not-dumped-daily", vec!["cmp_db_euc1"])],
-        "the Scale template's only problem is the replica's missing dump; if the template was corrected, drop this half"
-    );
-    let mut corrected = design;
-    if let Some(b) = comp(&mut corrected, "cmp_db_euc1")
-        .properties
-        .backup
-        .as_mut()
-    {
-        b.dumps = Some(Schedule::Daily);
-    }
-    let report = check(&corrected, &CheckOptions::default());
-    assert!(serious(&report).is_empty(), "{:#?}", serious(&report));
 }
 
 #[test]

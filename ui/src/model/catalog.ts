@@ -88,9 +88,17 @@ export function connectionAllowed(
   const toSpec = kindSpec(catalog, to);
   if (fromSpec.connects_to.includes(to)) return { ok: true };
   const hint = toSpec.connects_to.includes(from)
-    ? ` Draw it the other way: from the ${toSpec.label} to the ${fromSpec.label}.`
+    ? ` Draw it the other way, from ${toSpec.label} to ${fromSpec.label}.`
     : "";
-  return { ok: false, reason: `A ${fromSpec.label} does not connect to a ${toSpec.label}.${hint}` };
+  const subject = withArticle(fromSpec.label);
+  const sentence = `${subject.charAt(0).toUpperCase()}${subject.slice(1)} cannot connect to ${withArticle(toSpec.label)}.`;
+  return { ok: false, reason: `${sentence}${hint}` };
+}
+
+/** A kind's label as a sentence needs it, like the Rust `with_article`: "a DNS zone", "an App server", "Users". */
+export function withArticle(label: string): string {
+  if (label.endsWith("s") && !label.endsWith("ss")) return label;
+  return /^[aeiou]/i.test(label) ? `an ${label}` : `a ${label}`;
 }
 
 /** Protocol and ports a new connection to `to` gets: the target's first non-SSH port. */
