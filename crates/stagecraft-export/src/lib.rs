@@ -20,6 +20,7 @@ pub mod geometry;
 pub mod icons;
 pub mod mermaid;
 pub mod raster;
+pub mod report;
 pub mod svg;
 pub mod terraform;
 pub mod text;
@@ -30,6 +31,9 @@ pub use compose::{render_compose, ComposeBundle};
 pub use drawio::render_drawio;
 pub use mermaid::render_mermaid;
 pub use raster::{Background, Paper, MAX_PNG_PIXELS};
+pub use report::{
+    render_report_html, render_report_markdown, render_report_pdf, ReportInputs, ReportModel,
+};
 pub use svg::render_svg;
 pub use terraform::render_terraform;
 
