@@ -5,12 +5,12 @@
 //! code; it is parsed with `deny_unknown_fields` and checked by tests (unique ids, every size of
 //! the model catalogue priced, amounts never negative).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use stagecraft_model::{PurchaseOption, Provider};
+use stagecraft_model::{Provider, PurchaseOption};
 
 const PRICES_JSON: &str = include_str!("../catalog/prices.json");
 
@@ -317,7 +317,7 @@ impl<'a> PriceIndex<'a> {
     /// Indexes `layers` in order: an entry of an earlier layer hides the entries of later layers
     /// for the same key and region (a refreshed catalogue laid over the embedded one).
     pub(crate) fn new(layers: &[&'a PriceCatalog]) -> Self {
-        let mut by_key: HashMap<Key<'a>, Vec<&'a PriceEntry>> = HashMap::new();
+        let mut by_key: HashMap<Key<'a>, Vec<&'a PriceEntry>> = HashMap::default();
         for catalog in layers {
             for entry in &catalog.entries {
                 let key = Key {

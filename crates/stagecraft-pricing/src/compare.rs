@@ -2,7 +2,9 @@
 //! closest size (vCPUs, memory, disk) and region of each provider, the gaps where a provider has
 //! no such product, and the three totals.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -11,7 +13,7 @@ use stagecraft_model::{catalog, Component, ComponentKind, Currency, Design, Prov
 
 use crate::catalog::{embedded, CatalogInfo, PriceCatalog};
 use crate::estimate::{
-    cents, price_design, totals, Charge, ChargeSink, CostOptions, CostWarning, Ctx,
+    price_design, totals, Charge, ChargeSink, Converted, CostOptions, CostWarning, Ctx,
     EgressSummary, Placement, Subtotal, Totals,
 };
 
@@ -137,25 +139,29 @@ pub(crate) fn map_component(
     let model = catalog();
     let to_region = map_region(from, region, to);
     let Some(family) = model.size_family(kind, to) else {
-        return Mapped { region: to_region, size: None, fit: Fit::NotSized };
+        return Mapped {
+            region: to_region,
+            size: None,
+            fit: Fit::NotSized,
+        };
     };
     let default = || {
         let offering = model.offering(kind, to);
-        offering
-            .and_then(|o| o.default_size.clone())
-            .or_else(|| {
-                let fallback = offering?.fallback?;
-                model.offering(fallback, to)?.default_size.clone()
-            })
+        offering.and_then(|o| o.default_size.clone()).or_else(|| {
+            let fallback = offering?.fallback?;
+            model.offering(fallback, to)?.default_size.clone()
+        })
     };
-    let source = size
-        .and_then(|s| model.size(from, s))
-        .or_else(|| {
-            let default = model.offering(kind, from)?.default_size.as_deref()?;
-            model.size(from, default)
-        });
+    let source = size.and_then(|s| model.size(from, s)).or_else(|| {
+        let default = model.offering(kind, from)?.default_size.as_deref()?;
+        model.size(from, default)
+    });
     let Some(source) = source else {
-        return Mapped { region: to_region, size: default(), fit: Fit::Default };
+        return Mapped {
+            region: to_region,
+            size: default(),
+            fit: Fit::Default,
+        };
     };
     let candidates: Vec<&SizeSpec> = model
         .provider(to)
@@ -171,14 +177,26 @@ pub(crate) fn map_component(
         // Load balancer sizes carry no CPU or memory: map by rank (smallest to smallest).
         let from_list: Vec<&SizeSpec> = model
             .provider(from)
-            .map(|p| p.sizes.iter().filter(|s| s.families.contains(&SizeFamily::LoadBalancer)).collect())
+            .map(|p| {
+                p.sizes
+                    .iter()
+                    .filter(|s| s.families.contains(&SizeFamily::LoadBalancer))
+                    .collect()
+            })
             .unwrap_or_default();
-        let rank = from_list.iter().position(|s| s.id == source.id).unwrap_or(0);
+        let rank = from_list
+            .iter()
+            .position(|s| s.id == source.id)
+            .unwrap_or(0);
         let pick = candidates.get(rank.min(candidates.len().saturating_sub(1)));
         return Mapped {
             region: to_region,
             size: pick.map(|s| s.id.clone()).or_else(default),
-            fit: if rank < candidates.len() { Fit::Equal } else { Fit::Smaller },
+            fit: if rank < candidates.len() {
+                Fit::Equal
+            } else {
+                Fit::Smaller
+            },
         };
     }
     let fits = |s: &&SizeSpec| {
@@ -203,11 +221,23 @@ pub(crate) fn map_component(
         } else {
             Fit::Larger
         };
-        return Mapped { region: to_region, size: Some(best.id.clone()), fit };
+        return Mapped {
+            region: to_region,
+            size: Some(best.id.clone()),
+            fit,
+        };
     }
     match candidates.iter().max_by_key(|s| (s.memory_mb, s.vcpus)) {
-        Some(largest) => Mapped { region: to_region, size: Some(largest.id.clone()), fit: Fit::Smaller },
-        None => Mapped { region: to_region, size: default(), fit: Fit::Default },
+        Some(largest) => Mapped {
+            region: to_region,
+            size: Some(largest.id.clone()),
+            fit: Fit::Smaller,
+        },
+        None => Mapped {
+            region: to_region,
+            size: default(),
+            fit: Fit::Default,
+        },
     }
 }
 
@@ -223,48 +253,62 @@ type MapKey<'a> = (ComponentKind, Provider, Option<&'a str>, Option<&'a str>);
 
 struct Mapper<'a> {
     to: Provider,
-    cache: HashMap<MapKey<'a>, (Mapped, u32)>,
-    order: Vec<MapKey<'a>>,
+    /// Position in `mapped` of each distinct key.
+    cache: HashMap<MapKey<'a>, usize>,
+    /// Each distinct mapping, its key and how many components it covers, in first-seen order.
+    mapped: Vec<(MapKey<'a>, Mapped, u32)>,
 }
 
 impl<'a> Mapper<'a> {
     fn new(to: Provider) -> Self {
-        Self { to, cache: HashMap::new(), order: Vec::new() }
+        Self {
+            to,
+            cache: HashMap::default(),
+            mapped: Vec::new(),
+        }
     }
 
-    fn map(&mut self, c: &'a Component, from: Provider) -> &Mapped {
+    /// The index of the component's mapping in `mapped`.
+    fn map(&mut self, c: &'a Component, from: Provider) -> usize {
         let key = (c.kind, from, c.region.as_deref(), c.size.as_deref());
         let to = self.to;
-        let entry = self.cache.entry(key).or_insert_with(|| {
-            self.order.push(key);
-            (map_component(c.kind, from, key.2, key.3, to), 0)
+        let mapped = &mut self.mapped;
+        let i = *self.cache.entry(key).or_insert_with(|| {
+            mapped.push((key, map_component(c.kind, from, key.2, key.3, to), 0));
+            mapped.len() - 1
         });
-        entry.1 += 1;
-        &entry.0
+        self.mapped[i].2 += 1;
+        i
+    }
+
+    fn get(&self, i: usize) -> &Mapped {
+        &self.mapped[i].1
     }
 
     fn mappings(&self) -> Vec<SizeMapping> {
-        self.order
+        self.mapped
             .iter()
-            .filter_map(|key| {
-                let (mapped, n) = self.cache.get(key)?;
-                (mapped.fit != Fit::Same && key.0 != ComponentKind::Users).then(|| SizeMapping {
-                    kind: key.0,
-                    from_provider: key.1,
-                    from_size: key.3.map(str::to_owned),
-                    from_region: key.2.map(str::to_owned),
-                    to_provider: self.to,
-                    to_size: mapped.size.clone(),
-                    to_region: mapped.region.clone(),
-                    fit: mapped.fit,
-                    components: *n,
-                })
+            .filter(|(key, mapped, _)| mapped.fit != Fit::Same && key.0 != ComponentKind::Users)
+            .map(|(key, mapped, n)| SizeMapping {
+                kind: key.0,
+                from_provider: key.1,
+                from_size: key.3.map(str::to_owned),
+                from_region: key.2.map(str::to_owned),
+                to_provider: self.to,
+                to_size: mapped.size.clone(),
+                to_region: mapped.region.clone(),
+                fit: mapped.fit,
+                components: *n,
             })
             .collect()
     }
 }
 
-fn gaps_for(design: &Design, to: Provider, from_of: &dyn Fn(&Component) -> Option<Provider>) -> Vec<Gap> {
+fn gaps_for(
+    design: &Design,
+    to: Provider,
+    from_of: &dyn Fn(&Component) -> Option<Provider>,
+) -> Vec<Gap> {
     let model = catalog();
     let mut gaps: BTreeMap<ComponentKind, u32> = BTreeMap::new();
     for c in &design.components {
@@ -278,7 +322,12 @@ fn gaps_for(design: &Design, to: Provider, from_of: &dyn Fn(&Component) -> Optio
     gaps.into_iter()
         .filter_map(|(kind, n)| {
             let offering = model.offering(kind, to)?;
-            Some(Gap { provider: to, kind, message: offering.note.clone(), components: n })
+            Some(Gap {
+                provider: to,
+                kind,
+                message: offering.note.clone(),
+                components: n,
+            })
         })
         .collect()
 }
@@ -300,7 +349,8 @@ pub fn retarget(design: &Design, provider: Provider, options: &CostOptions) -> R
             continue;
         }
         let from = source_provider(c, options).unwrap_or(provider);
-        let mapped = mapper.map(c, from).clone();
+        let i = mapper.map(c, from);
+        let mapped = mapper.get(i).clone();
         new.provider = provider;
         new.region = mapped.region;
         new.size = mapped.size;
@@ -312,7 +362,11 @@ pub fn retarget(design: &Design, provider: Provider, options: &CostOptions) -> R
         }
     }
     let gaps = gaps_for(design, provider, &|c| source_provider(c, options));
-    Retargeted { design: out, mappings: mapper.mappings(), gaps }
+    Retargeted {
+        design: out,
+        mappings: mapper.mappings(),
+        gaps,
+    }
 }
 
 /// Prices `design` on each of Hetzner, DigitalOcean and AWS with the embedded catalogue.
@@ -321,7 +375,11 @@ pub fn compare(design: &Design, options: &CostOptions) -> Comparison {
 }
 
 /// [`compare`] with layered catalogues (see [`crate::estimate_with`]).
-pub fn compare_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCatalog]) -> Comparison {
+pub fn compare_with(
+    design: &Design,
+    options: &CostOptions,
+    catalogs: &[&PriceCatalog],
+) -> Comparison {
     let ctx = Ctx::new(design, options, catalogs, false);
     let mut columns = Vec::new();
     let mut mappings = Vec::new();
@@ -330,12 +388,12 @@ pub fn compare_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCa
         // Map every distinct (kind, provider, region, size) once; the pricing pass then reads
         // placements from the cache, so a large design is not cloned per provider.
         let mut mapper = Mapper::new(provider);
-        let targets: Vec<Mapped> = design
+        let targets: Vec<usize> = design
             .components
             .iter()
             .map(|c| {
                 let from = source_provider(c, options).unwrap_or(provider);
-                mapper.map(c, from).clone()
+                mapper.map(c, from)
             })
             .collect();
         let mut sink = TotalSink::default();
@@ -343,8 +401,12 @@ pub fn compare_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCa
             &ctx,
             design,
             &|i, _c| {
-                let m = &targets[i];
-                Some(Placement { provider, region: m.region.as_deref(), size: m.size.as_deref() })
+                let m = mapper.get(targets[i]);
+                Some(Placement {
+                    provider,
+                    region: m.region.as_deref(),
+                    size: m.size.as_deref(),
+                })
             },
             &mut sink,
         );
@@ -371,29 +433,34 @@ pub fn compare_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCa
 /// Totals only: what the comparison needs from each provider's pass.
 #[derive(Default)]
 struct TotalSink {
+    converted: Converted,
     monthly: Decimal,
     savings: Decimal,
-    by_kind: BTreeMap<String, Decimal>,
+    /// Monthly cost per component kind; the last slot holds design-level charges.
+    by_kind: [Decimal; ComponentKind::ALL.len() + 1],
     egress: Option<EgressSummary>,
     warnings: Vec<GroupedWarning>,
-    warning_index: HashMap<String, usize>,
+    warning_index: std::collections::HashMap<String, usize>,
     unpriced: u32,
 }
 
 impl<'a> ChargeSink<'a> for TotalSink {
-    fn charge(&mut self, ctx: &Ctx<'a>, component: Option<&'a Component>, _place: Placement<'a>, charge: Charge<'a>) {
-        let monthly = cents(ctx.convert(charge.native_monthly, charge.entry.currency));
+    fn charge(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        _place: Placement<'a>,
+        charge: Charge<'a>,
+    ) {
+        let (monthly, _) = self
+            .converted
+            .get(ctx, charge.native_monthly, charge.entry.currency);
         self.monthly += monthly;
         if let Some((_, od)) = charge.saving {
-            self.savings += cents(ctx.convert(od, charge.entry.currency)) - monthly;
+            self.savings += self.converted.get(ctx, od, charge.entry.currency).0 - monthly;
         }
-        let key = component.map_or("egress and network", |c| c.kind.slug());
-        match self.by_kind.get_mut(key) {
-            Some(v) => *v += monthly,
-            None => {
-                self.by_kind.insert(key.to_owned(), monthly);
-            }
-        }
+        let slot = component.map_or(ComponentKind::ALL.len(), |c| c.kind as usize);
+        self.by_kind[slot] += monthly;
     }
 
     fn warn(&mut self, component: Option<&'a Component>, provider: Provider, message: String) {
@@ -403,7 +470,8 @@ impl<'a> ChargeSink<'a> for TotalSink {
         match self.warning_index.get(&message) {
             Some(&i) => self.warnings[i].components += 1,
             None => {
-                self.warning_index.insert(message.clone(), self.warnings.len());
+                self.warning_index
+                    .insert(message.clone(), self.warnings.len());
                 self.warnings.push(GroupedWarning {
                     message: message.clone(),
                     components: u32::from(component.is_some()),
@@ -428,10 +496,17 @@ impl TotalSink {
         ProviderColumn {
             provider,
             totals: totals(ctx, self.monthly, self.savings, self.unpriced),
-            by_kind: self
-                .by_kind
-                .into_iter()
-                .map(|(key, monthly)| Subtotal { label: key.replace('_', " "), key, monthly })
+            by_kind: ComponentKind::ALL
+                .iter()
+                .map(|k| k.slug())
+                .chain(["egress_and_network"])
+                .zip(self.by_kind)
+                .filter(|(_, monthly)| !monthly.is_zero())
+                .map(|(key, monthly)| Subtotal {
+                    label: key.replace('_', " "),
+                    key: key.to_owned(),
+                    monthly,
+                })
                 .collect(),
             egress: self.egress,
             warnings: self.warnings,

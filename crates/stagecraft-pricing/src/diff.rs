@@ -56,7 +56,12 @@ pub fn diff(old: &Design, new: &Design, options: &CostOptions) -> CostDiff {
 }
 
 /// [`diff`] with layered catalogues (see [`crate::estimate_with`]).
-pub fn diff_with(old: &Design, new: &Design, options: &CostOptions, catalogs: &[&PriceCatalog]) -> CostDiff {
+pub fn diff_with(
+    old: &Design,
+    new: &Design,
+    options: &CostOptions,
+    catalogs: &[&PriceCatalog],
+) -> CostDiff {
     // Both sides in the same currency: the new design's, unless the options say otherwise.
     let mut options = options.clone();
     options.currency = Some(options.currency.unwrap_or(new.assumptions.currency));
@@ -76,7 +81,10 @@ fn key(line: &CostLine) -> Key {
 
 fn summarize(lines: &[&CostLine]) -> Option<String> {
     let first = lines.first()?;
-    let items: Vec<String> = lines.iter().map(|l| format!("{} ({})", l.item, l.quantity)).collect();
+    let items: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} ({})", l.item, l.quantity))
+        .collect();
     Some(format!(
         "{} {} {}",
         first.provider.slug(),
@@ -89,10 +97,16 @@ fn summarize(lines: &[&CostLine]) -> Option<String> {
 pub fn diff_estimates(before: &Estimate, after: &Estimate) -> CostDiff {
     let mut sides: BTreeMap<Key, (Vec<&CostLine>, Vec<&CostLine>, String)> = BTreeMap::new();
     for line in &before.lines {
-        sides.entry(key(line)).or_insert_with(|| (vec![], vec![], line.name.clone())).0.push(line);
+        sides
+            .entry(key(line))
+            .or_insert_with(|| (vec![], vec![], line.name.clone()))
+            .0
+            .push(line);
     }
     for line in &after.lines {
-        let e = sides.entry(key(line)).or_insert_with(|| (vec![], vec![], line.name.clone()));
+        let e = sides
+            .entry(key(line))
+            .or_insert_with(|| (vec![], vec![], line.name.clone()));
         e.2 = line.name.clone();
         e.1.push(line);
     }

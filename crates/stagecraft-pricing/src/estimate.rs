@@ -5,14 +5,17 @@
 //! The pricing rules live in one place ([`price_design`]) and feed two sinks: the detailed
 //! [`Estimate`] and the totals-only pass the cross-provider comparison runs three times.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use stagecraft_model::catalog::Offering;
+use stagecraft_model::catalog::{Offering, SizeSpec};
 use stagecraft_model::{
-    catalog, Component, ComponentId, ComponentKind, Currency, Design, Engine, GroupId, GroupKind,
-    Provider, PurchaseOption, Schedule,
+    catalog, Component, ComponentId, ComponentKind, Currency, Design, Engine, Group, GroupId,
+    GroupKind, Provider, PurchaseOption, Schedule,
 };
 
 use crate::catalog::{
@@ -164,7 +167,11 @@ pub fn estimate(design: &Design, options: &CostOptions) -> Estimate {
 
 /// Prices `design` with `catalogs` layered in order (a refreshed catalogue first, then the
 /// embedded one). Each line names its entry, and the estimate lists every catalogue it used.
-pub fn estimate_with(design: &Design, options: &CostOptions, catalogs: &[&PriceCatalog]) -> Estimate {
+pub fn estimate_with(
+    design: &Design,
+    options: &CostOptions,
+    catalogs: &[&PriceCatalog],
+) -> Estimate {
     let ctx = Ctx::new(design, options, catalogs, true);
     let mut sink = LineSink::default();
     price_design(&ctx, design, &|_, c| own_placement(c, options), &mut sink);
@@ -200,6 +207,8 @@ pub(crate) struct Ctx<'a> {
     pub vat_percent: Option<Decimal>,
     pub detail: bool,
     pub egress_gb: Option<Decimal>,
+    sizes: HashMap<(Provider, &'static str), &'static SizeSpec>,
+    offerings: [[Option<(&'static Offering, bool)>; 4]; ComponentKind::ALL.len()],
 }
 
 impl<'a> Ctx<'a> {
@@ -223,7 +232,50 @@ impl<'a> Ctx<'a> {
             vat_percent: options.vat_percent,
             detail,
             egress_gb: design.assumptions.monthly_egress_gb.map(Decimal::from),
+            sizes: catalog()
+                .providers
+                .iter()
+                .flat_map(|p| {
+                    p.sizes
+                        .iter()
+                        .map(move |s| ((p.provider, s.id.as_str()), s))
+                })
+                .collect(),
+            offerings: {
+                let mut table = [[None; 4]; ComponentKind::ALL.len()];
+                for kind in ComponentKind::ALL {
+                    for provider in Provider::REAL {
+                        table[kind as usize][provider as usize] = catalog()
+                            .offering(kind, provider)
+                            .map(|o| (o, is_server_resource(&o.resource)));
+                    }
+                }
+                table
+            },
         }
+    }
+
+    /// Text built only when the context keeps text (not in the comparison's totals pass).
+    pub(crate) fn text<'t>(&self, build: impl FnOnce() -> String) -> Cow<'t, str> {
+        if self.detail {
+            Cow::Owned(build())
+        } else {
+            Cow::Borrowed("")
+        }
+    }
+
+    /// The model catalogue's spec of a size, by a hash lookup instead of a linear search.
+    pub(crate) fn size(&self, provider: Provider, size: &str) -> Option<&'static SizeSpec> {
+        self.sizes.get(&(provider, size)).copied()
+    }
+
+    /// How `provider` offers `kind`, and whether it is priced as a server.
+    pub(crate) fn offering(
+        &self,
+        kind: ComponentKind,
+        provider: Provider,
+    ) -> Option<(&'static Offering, bool)> {
+        self.offerings[kind as usize][provider as usize]
     }
 
     /// Converts an amount from `from` into the estimate's currency.
@@ -242,7 +294,8 @@ impl<'a> Ctx<'a> {
 /// One charge found by the rules, before it is turned into a line or a total.
 pub(crate) struct Charge<'a> {
     pub entry: &'a PriceEntry,
-    pub item: String,
+    /// What is charged; empty when the context builds no text (the comparison's totals pass).
+    pub item: Cow<'a, str>,
     pub quantity: Decimal,
     /// The monthly cost in the entry's currency, unrounded.
     pub native_monthly: Decimal,
@@ -254,7 +307,13 @@ pub(crate) struct Charge<'a> {
 
 /// Receives the charges and warnings of a design.
 pub(crate) trait ChargeSink<'a> {
-    fn charge(&mut self, ctx: &Ctx<'a>, component: Option<&'a Component>, place: Placement<'a>, charge: Charge<'a>);
+    fn charge(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        place: Placement<'a>,
+        charge: Charge<'a>,
+    );
     fn warn(&mut self, component: Option<&'a Component>, provider: Provider, message: String);
     fn egress(&mut self, summary: EgressSummary);
 }
@@ -289,12 +348,16 @@ fn unit_rule(ctx: &Ctx<'_>, what: &str, quantity: Decimal, entry: &PriceEntry) -
             ctx.hours.normalize()
         ),
         Unit::Month => format!("{q} {what} × {price} per month"),
-        unit => format!("{q} {unit_label} × {price} per {unit_label} ({what})", unit_label = unit.label()),
+        unit => format!(
+            "{q} {unit_label} × {price} per {unit_label} ({what})",
+            unit_label = unit.label()
+        ),
     }
 }
 
 struct Tracker<'a> {
-    design: &'a Design,
+    /// Groups by id, to walk a component's chain of groups without a linear search.
+    groups: HashMap<&'a GroupId, &'a Group>,
     /// Included egress (GB) per provider, from the allowances of the servers priced.
     included_egress: HashMap<Provider, Decimal>,
     /// Server-like components per provider, to decide who carries the design's egress.
@@ -323,12 +386,12 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         .count()
         .max(1);
     let mut tracker = Tracker {
-        design,
-        included_egress: HashMap::new(),
-        servers: HashMap::new(),
+        groups: design.groups.iter().map(|g| (&g.id, g)).collect(),
+        included_egress: HashMap::default(),
+        servers: HashMap::default(),
         nat_groups: Vec::new(),
-        nat_seen: HashSet::new(),
-        cdn: HashSet::new(),
+        nat_seen: HashSet::default(),
+        cdn: HashSet::default(),
     };
     for (i, component) in design.components.iter().enumerate() {
         if component.kind == ComponentKind::Users {
@@ -343,25 +406,43 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
             );
             continue;
         };
-        if placement.region.is_none() && !matches!(component.kind, ComponentKind::DnsZone | ComponentKind::Cdn) {
+        if placement.region.is_none()
+            && !matches!(component.kind, ComponentKind::DnsZone | ComponentKind::Cdn)
+        {
             // A regional product with no region is priced in the provider's first region.
             placement.region = model
                 .provider(placement.provider)
                 .and_then(|p| p.regions.first())
                 .map(|r| r.id.as_str());
         }
-        let Some(offering) = model.offering(component.kind, placement.provider) else {
+        let Some((offering, server_like)) = ctx.offering(component.kind, placement.provider) else {
             sink.warn(
                 Some(component),
                 placement.provider,
-                format!("{} does not offer a {}: not priced", placement.provider.label(), component.kind.slug()),
+                format!(
+                    "{} does not offer a {}: not priced",
+                    placement.provider.label(),
+                    component.kind.slug()
+                ),
             );
             continue;
         };
-        price_component(ctx, component, placement, offering, aws_lbs, &mut tracker, sink);
+        price_component(
+            ctx,
+            component,
+            placement,
+            offering,
+            server_like,
+            aws_lbs,
+            &mut tracker,
+            sink,
+        );
     }
     for (group, region) in tracker.nat_groups.clone() {
-        let Some(entry) = ctx.index.find(Provider::Aws, Product::NatGateway, None, None, region, None) else {
+        let Some(entry) =
+            ctx.index
+                .find(Provider::Aws, Product::NatGateway, None, None, region, None)
+        else {
             continue;
         };
         let quantity = Decimal::ONE;
@@ -373,7 +454,11 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         } else {
             String::new()
         };
-        let placement = Placement { provider: Provider::Aws, region, size: None };
+        let placement = Placement {
+            provider: Provider::Aws,
+            region,
+            size: None,
+        };
         sink.charge(
             ctx,
             None,
@@ -395,7 +480,11 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
 fn is_server_resource(resource: &str) -> bool {
     matches!(
         resource,
-        "hcloud_server" | "digitalocean_droplet" | "digitalocean_droplet_autoscale" | "aws_instance" | "aws_autoscaling_group"
+        "hcloud_server"
+            | "digitalocean_droplet"
+            | "digitalocean_droplet_autoscale"
+            | "aws_instance"
+            | "aws_autoscaling_group"
     )
 }
 
@@ -405,6 +494,7 @@ fn price_component<'a, S: ChargeSink<'a>>(
     c: &'a Component,
     place: Placement<'a>,
     offering: &'a Offering,
+    server_like: bool,
     aws_lbs: usize,
     tracker: &mut Tracker<'a>,
     sink: &mut S,
@@ -412,21 +502,46 @@ fn price_component<'a, S: ChargeSink<'a>>(
     let model = catalog();
     let provider = place.provider;
     let count = Decimal::from(c.count);
-    let emit = |sink: &mut S, entry: &'a PriceEntry, item: String, quantity: Decimal, rule: String| {
+    let emit = |sink: &mut S,
+                entry: &'a PriceEntry,
+                item: Cow<'a, str>,
+                quantity: Decimal,
+                rule: String| {
         let native_monthly = monthly_of(ctx, entry, quantity);
-        sink.charge(ctx, Some(c), place, Charge { entry, item, quantity, native_monthly, rule, saving: None, group: None });
+        sink.charge(
+            ctx,
+            Some(c),
+            place,
+            Charge {
+                entry,
+                item,
+                quantity,
+                native_monthly,
+                rule,
+                saving: None,
+                group: None,
+            },
+        );
     };
     let missing = |sink: &mut S, what: String| {
-        sink.warn(Some(c), provider, format!("no price for {what} in the catalogue: not priced"));
+        sink.warn(
+            Some(c),
+            provider,
+            format!("no price for {what} in the catalogue: not priced"),
+        );
     };
 
     // A kind the provider does not run natively is priced as what replaces it.
-    if is_server_resource(&offering.resource) {
+    if server_like {
         let fallback_default = offering
             .fallback
             .and_then(|k| model.offering(k, provider))
             .and_then(|o| o.default_size.as_deref());
-        let Some(size) = place.size.or(offering.default_size.as_deref()).or(fallback_default) else {
+        let Some(size) = place
+            .size
+            .or(offering.default_size.as_deref())
+            .or(fallback_default)
+        else {
             missing(sink, format!("a {} without a size", c.kind.slug()));
             return;
         };
@@ -441,29 +556,73 @@ fn price_component<'a, S: ChargeSink<'a>>(
     let free = |product: Product| ctx.index.find(provider, product, None, None, region, None);
     match c.kind {
         ComponentKind::LoadBalancer => {
-            let size = place.size.or(offering.default_size.as_deref()).unwrap_or("");
+            let size = place
+                .size
+                .or(offering.default_size.as_deref())
+                .unwrap_or("");
             match provider {
                 Provider::Digitalocean => {
-                    let nodes = size.strip_prefix("lb-").and_then(|n| n.parse::<u32>().ok()).unwrap_or(1);
-                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, None, None, region, None) else {
+                    let nodes = size
+                        .strip_prefix("lb-")
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .unwrap_or(1);
+                    let Some(entry) =
+                        ctx.index
+                            .find(provider, Product::LoadBalancer, None, None, region, None)
+                    else {
                         return missing(sink, "a load balancer node".into());
                     };
                     let q = count * Decimal::from(nodes);
-                    let rule = unit_rule(ctx, &format!("node(s) ({} × {size} with {nodes} node(s))", c.count), q, entry);
-                    emit(sink, entry, format!("load balancer {size}"), q, rule);
+                    let rule = unit_rule(
+                        ctx,
+                        &format!("node(s) ({} × {size} with {nodes} node(s))", c.count),
+                        q,
+                        entry,
+                    );
+                    emit(
+                        sink,
+                        entry,
+                        ctx.text(|| format!("load balancer {size}")),
+                        q,
+                        rule,
+                    );
                 }
                 Provider::Aws => {
-                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, Some(size), None, region, None) else {
-                        return missing(sink, format!("load balancer {size} in {}", region.unwrap_or("any region")));
+                    let Some(entry) = ctx.index.find(
+                        provider,
+                        Product::LoadBalancer,
+                        Some(size),
+                        None,
+                        region,
+                        None,
+                    ) else {
+                        return missing(
+                            sink,
+                            format!("load balancer {size} in {}", region.unwrap_or("any region")),
+                        );
                     };
-                    let rule = unit_rule(ctx, &format!("{size}"), count, entry);
-                    emit(sink, entry, format!("load balancer {size}"), count, rule);
-                    let Some(lcu) = ctx.index.find(provider, Product::LoadBalancerCapacity, Some(size), None, region, None) else {
+                    let rule = unit_rule(ctx, size, count, entry);
+                    emit(
+                        sink,
+                        entry,
+                        ctx.text(|| format!("load balancer {size}")),
+                        count,
+                        rule,
+                    );
+                    let Some(lcu) = ctx.index.find(
+                        provider,
+                        Product::LoadBalancerCapacity,
+                        Some(size),
+                        None,
+                        region,
+                        None,
+                    ) else {
                         return missing(sink, format!("{size} capacity units"));
                     };
                     // One capacity unit processes 1 GB an hour; the design's egress is spread
                     // over its load balancers, with the one-unit minimum AWS bills.
-                    let per_hour = ctx.egress_gb.unwrap_or_default() / ctx.hours / Decimal::from(aws_lbs);
+                    let per_hour =
+                        ctx.egress_gb.unwrap_or_default() / ctx.hours / Decimal::from(aws_lbs);
                     let units = per_hour.max(Decimal::ONE).round_dp(2);
                     let q = count * units;
                     let rule = if ctx.detail {
@@ -476,32 +635,71 @@ fn price_component<'a, S: ChargeSink<'a>>(
                     } else {
                         String::new()
                     };
-                    emit(sink, lcu, format!("{size} capacity units"), q, rule);
+                    emit(
+                        sink,
+                        lcu,
+                        ctx.text(|| format!("{size} capacity units")),
+                        q,
+                        rule,
+                    );
                 }
                 _ => {
-                    let Some(entry) = ctx.index.find(provider, Product::LoadBalancer, Some(size), None, region, None) else {
+                    let Some(entry) = ctx.index.find(
+                        provider,
+                        Product::LoadBalancer,
+                        Some(size),
+                        None,
+                        region,
+                        None,
+                    ) else {
                         return missing(sink, format!("load balancer {size}"));
                     };
                     let rule = unit_rule(ctx, size, count, entry);
-                    emit(sink, entry, format!("load balancer {size}"), count, rule);
+                    emit(
+                        sink,
+                        entry,
+                        ctx.text(|| format!("load balancer {size}")),
+                        count,
+                        rule,
+                    );
                 }
             }
         }
         ComponentKind::ManagedDatabase | ComponentKind::Cache => {
-            let size = place.size.or(offering.default_size.as_deref()).unwrap_or("");
-            let product = if c.kind == ComponentKind::Cache { Product::Cache } else { Product::ManagedDatabase };
+            let size = place
+                .size
+                .or(offering.default_size.as_deref())
+                .unwrap_or("");
+            let product = if c.kind == ComponentKind::Cache {
+                Product::Cache
+            } else {
+                Product::ManagedDatabase
+            };
             let variant = match c.properties.engine {
                 Some(Engine::Redis) => Some("redis"),
                 Some(Engine::Valkey) | None if c.kind == ComponentKind::Cache => Some("valkey"),
                 _ => None,
             };
-            let Some(entry) = ctx.index.find(provider, product, Some(size), None, region, variant) else {
-                return missing(sink, format!("{} {size} in {}", c.kind.slug(), region.unwrap_or("any region")));
+            let Some(entry) = ctx
+                .index
+                .find(provider, product, Some(size), None, region, variant)
+            else {
+                return missing(
+                    sink,
+                    format!(
+                        "{} {size} in {}",
+                        c.kind.slug(),
+                        region.unwrap_or("any region")
+                    ),
+                );
             };
             let standby = c.properties.standby_nodes.unwrap_or(0);
             let nodes = Decimal::from(1 + standby);
             let q = count * nodes;
-            let why = if provider == Provider::Aws && c.kind == ComponentKind::ManagedDatabase && standby > 0 {
+            let why = if provider == Provider::Aws
+                && c.kind == ComponentKind::ManagedDatabase
+                && standby > 0
+            {
                 "Multi-AZ: the standby doubles the instance"
             } else if standby > 0 {
                 "standby nodes cost as much as the primary"
@@ -509,20 +707,44 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 "single node"
             };
             let rule = if ctx.detail {
-                format!("{} ; {} × (1 primary + {standby} standby): {why}", unit_rule(ctx, &format!("node(s) of {size}"), q, entry), c.count)
+                format!(
+                    "{} ; {} × (1 primary + {standby} standby): {why}",
+                    unit_rule(ctx, &format!("node(s) of {size}"), q, entry),
+                    c.count
+                )
             } else {
                 String::new()
             };
-            emit(sink, entry, format!("{} {size}", c.kind.slug().replace('_', " ")), q, rule);
+            emit(
+                sink,
+                entry,
+                ctx.text(|| format!("{} {size}", c.kind.slug().replace('_', " "))),
+                q,
+                rule,
+            );
             if c.kind == ComponentKind::ManagedDatabase {
-                let included = model.size(provider, size).map_or(0, |s| s.disk_gb);
-                let wanted = c.properties.storage_gb.unwrap_or(if provider == Provider::Aws { 20 } else { 0 });
+                let included = ctx.size(provider, size).map_or(0, |s| s.disk_gb);
+                let wanted = c
+                    .properties
+                    .storage_gb
+                    .unwrap_or(if provider == Provider::Aws { 20 } else { 0 });
                 if wanted > included {
-                    let Some(storage) = ctx.index.find(provider, Product::DatabaseStorage, None, None, region, None) else {
+                    let Some(storage) = ctx.index.find(
+                        provider,
+                        Product::DatabaseStorage,
+                        None,
+                        None,
+                        region,
+                        None,
+                    ) else {
                         return missing(sink, "database storage".into());
                     };
                     let extra = Decimal::from(wanted - included);
-                    let copies = if provider == Provider::Aws { nodes } else { Decimal::ONE };
+                    let copies = if provider == Provider::Aws {
+                        nodes
+                    } else {
+                        Decimal::ONE
+                    };
                     let q = count * extra * copies;
                     let rule = if ctx.detail {
                         format!(
@@ -541,12 +763,24 @@ fn price_component<'a, S: ChargeSink<'a>>(
             if let Some(base) = free(Product::ObjectStorage) {
                 let rule = unit_rule(ctx, "bucket subscription", count, base);
                 emit(sink, base, "object storage base".into(), count, rule);
-                let included: Decimal = base.includes.iter().filter(|a| a.what == AllowanceKind::Storage).map(|a| a.gb()).sum();
+                let included: Decimal = base
+                    .includes
+                    .iter()
+                    .filter(|a| a.what == AllowanceKind::Storage)
+                    .map(|a| a.gb())
+                    .sum();
                 if let (Some(gb), Some(extra_entry)) = (gb, free(Product::ObjectStorageStorage)) {
                     let extra_gb = (gb - included).max(Decimal::ZERO);
-                    let q = if extra_entry.unit == Unit::TbMonth { extra_gb / Decimal::ONE_THOUSAND } else { extra_gb } * count;
+                    let q = if extra_entry.unit == Unit::TbMonth {
+                        extra_gb / Decimal::ONE_THOUSAND
+                    } else {
+                        extra_gb
+                    } * count;
                     let rule = if ctx.detail {
-                        format!("{} ; {gb} GB stored − {included} GB included", unit_rule(ctx, "extra storage", q, extra_entry))
+                        format!(
+                            "{} ; {gb} GB stored − {included} GB included",
+                            unit_rule(ctx, "extra storage", q, extra_entry)
+                        )
                     } else {
                         String::new()
                     };
@@ -554,29 +788,50 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 }
             } else if let Some(entry) = free(Product::ObjectStorageStorage) {
                 let Some(gb) = gb else {
-                    return sink.warn(Some(c), provider, "object storage without storage_gb: storage not estimated".into());
+                    return sink.warn(
+                        Some(c),
+                        provider,
+                        "object storage without storage_gb: storage not estimated".into(),
+                    );
                 };
                 let q = gb * count;
                 let rule = unit_rule(ctx, "stored", q, entry);
                 emit(sink, entry, "object storage".into(), q, rule);
             } else {
-                missing(sink, format!("object storage in {}", region.unwrap_or("any region")));
+                missing(
+                    sink,
+                    format!("object storage in {}", region.unwrap_or("any region")),
+                );
             }
         }
         ComponentKind::BlockVolume => {
             let Some(gb) = c.properties.storage_gb else {
-                return sink.warn(Some(c), provider, "block volume without storage_gb: not priced".into());
+                return sink.warn(
+                    Some(c),
+                    provider,
+                    "block volume without storage_gb: not priced".into(),
+                );
             };
             let Some(entry) = free(Product::Volume) else {
-                return missing(sink, format!("volumes in {}", region.unwrap_or("any region")));
+                return missing(
+                    sink,
+                    format!("volumes in {}", region.unwrap_or("any region")),
+                );
             };
             let q = Decimal::from(gb) * count;
             let rule = unit_rule(ctx, "volume", q, entry);
             emit(sink, entry, "volume".into(), q, rule);
-            if c.properties.backup.as_ref().is_some_and(|b| b.snapshots.is_some()) {
+            if c.properties
+                .backup
+                .as_ref()
+                .is_some_and(|b| b.snapshots.is_some())
+            {
                 if let Some(snap) = free(Product::Snapshot) {
                     let rule = if ctx.detail {
-                        format!("{} ; one full-size snapshot kept", unit_rule(ctx, "snapshot", q, snap))
+                        format!(
+                            "{} ; one full-size snapshot kept",
+                            unit_rule(ctx, "snapshot", q, snap)
+                        )
                     } else {
                         String::new()
                     };
@@ -591,7 +846,10 @@ fn price_component<'a, S: ChargeSink<'a>>(
             match free(Product::Cdn) {
                 Some(entry) => {
                     let rule = if ctx.detail {
-                        format!("{} ; its traffic is priced with the design's egress", unit_rule(ctx, "distribution", count, entry))
+                        format!(
+                            "{} ; its traffic is priced with the design's egress",
+                            unit_rule(ctx, "distribution", count, entry)
+                        )
                     } else {
                         String::new()
                     };
@@ -601,10 +859,15 @@ fn price_component<'a, S: ChargeSink<'a>>(
             }
         }
         ComponentKind::Monitoring if provider == Provider::Aws => {
-            let Some(entry) = free(Product::Monitoring) else { return missing(sink, "alarms".into()) };
+            let Some(entry) = free(Product::Monitoring) else {
+                return missing(sink, "alarms".into());
+            };
             let q = Decimal::from(10) * count;
             let rule = if ctx.detail {
-                format!("{} ; assumed 10 standard alarms", unit_rule(ctx, "alarms", q, entry))
+                format!(
+                    "{} ; assumed 10 standard alarms",
+                    unit_rule(ctx, "alarms", q, entry)
+                )
             } else {
                 String::new()
             };
@@ -619,9 +882,17 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 ComponentKind::Monitoring => Product::Monitoring,
                 _ => return missing(sink, kind.slug().to_owned()),
             };
-            let Some(entry) = free(product) else { return missing(sink, kind.slug().to_owned()) };
+            let Some(entry) = free(product) else {
+                return missing(sink, kind.slug().to_owned());
+            };
             let rule = unit_rule(ctx, kind.slug(), count, entry);
-            emit(sink, entry, kind.slug().replace('_', " "), count, rule);
+            emit(
+                sink,
+                entry,
+                ctx.text(|| kind.slug().replace('_', " ")),
+                count,
+                rule,
+            );
         }
     }
 }
@@ -635,21 +906,52 @@ fn price_server<'a, S: ChargeSink<'a>>(
     tracker: &mut Tracker<'a>,
     sink: &mut S,
 ) {
-    let model = catalog();
     let provider = place.provider;
     let region = place.region;
     let count = Decimal::from(c.count);
-    let charge = |sink: &mut S, entry: &'a PriceEntry, item: String, quantity: Decimal, rule: String, saving| {
+    let charge = |sink: &mut S,
+                  entry: &'a PriceEntry,
+                  item: Cow<'a, str>,
+                  quantity: Decimal,
+                  rule: String,
+                  saving| {
         let native_monthly = monthly_of(ctx, entry, quantity);
-        sink.charge(ctx, Some(c), place, Charge { entry, item, quantity, native_monthly, rule, saving, group: None });
+        sink.charge(
+            ctx,
+            Some(c),
+            place,
+            Charge {
+                entry,
+                item,
+                quantity,
+                native_monthly,
+                rule,
+                saving,
+                group: None,
+            },
+        );
     };
     let purchase = c.properties.purchase.unwrap_or_default();
-    let on_demand = if provider == Provider::Aws { Some(PurchaseOption::OnDemand) } else { None };
-    let Some(od_entry) = ctx.index.find(provider, Product::Server, Some(size), on_demand, region, None) else {
+    let on_demand = if provider == Provider::Aws {
+        Some(PurchaseOption::OnDemand)
+    } else {
+        None
+    };
+    let Some(od_entry) = ctx.index.find(
+        provider,
+        Product::Server,
+        Some(size),
+        on_demand,
+        region,
+        None,
+    ) else {
         sink.warn(
             Some(c),
             provider,
-            format!("no price for server size {size} in {}: not priced", region.unwrap_or("any region")),
+            format!(
+                "no price for server size {size} in {}: not priced",
+                region.unwrap_or("any region")
+            ),
         );
         return;
     };
@@ -660,13 +962,27 @@ fn price_server<'a, S: ChargeSink<'a>>(
             sink.warn(
                 Some(c),
                 provider,
-                format!("{} sells no reserved or spot capacity: priced on demand", provider.label()),
+                format!(
+                    "{} sells no reserved or spot capacity: priced on demand",
+                    provider.label()
+                ),
             );
-        } else if let Some(bought) = ctx.index.find(provider, Product::Server, Some(size), Some(purchase), region, None) {
+        } else if let Some(bought) = ctx.index.find(
+            provider,
+            Product::Server,
+            Some(size),
+            Some(purchase),
+            region,
+            None,
+        ) {
             entry = bought;
             saving = Some((purchase, monthly_of(ctx, od_entry, count)));
         } else {
-            sink.warn(Some(c), provider, format!("no {purchase:?} price for {size}: priced on demand"));
+            sink.warn(
+                Some(c),
+                provider,
+                format!("no {purchase:?} price for {size}: priced on demand"),
+            );
         }
     }
     let server_monthly = monthly_of(ctx, entry, count);
@@ -684,21 +1000,34 @@ fn price_server<'a, S: ChargeSink<'a>>(
             rule.push_str(&format!(" ; bought {p:?}"));
         }
     }
-    let item = format!("server {size}");
+    let item = ctx.text(|| format!("server {size}"));
     charge(sink, entry, item, count, rule, saving);
 
     // Included traffic, for the egress line.
-    let allowance: Decimal = entry.includes.iter().filter(|a| a.what == AllowanceKind::Egress).map(|a| a.gb()).sum();
+    let allowance: Decimal = entry
+        .includes
+        .iter()
+        .filter(|a| a.what == AllowanceKind::Egress)
+        .map(|a| a.gb())
+        .sum();
     *tracker.included_egress.entry(provider).or_default() += allowance * count;
     let seen = tracker.servers.entry(provider).or_insert((0, region));
     seen.0 += c.count;
     if provider == Provider::Aws {
         // Servers in a private network reach the internet through that network's NAT gateway.
-        let network = tracker
-            .design
-            .groups_of(c)
-            .into_iter()
-            .find(|g| g.kind == GroupKind::PrivateNetwork);
+        let mut network = None;
+        let mut next = c.group.as_ref();
+        // Bounded by the number of groups, so a cycle in an unvalidated design cannot loop.
+        for _ in 0..tracker.groups.len() {
+            let Some(g) = next.and_then(|id| tracker.groups.get(id)) else {
+                break;
+            };
+            if g.kind == GroupKind::PrivateNetwork {
+                network = Some(*g);
+                break;
+            }
+            next = g.parent.as_ref();
+        }
         if let Some(g) = network {
             if tracker.nat_seen.insert(&g.id) {
                 tracker.nat_groups.push((&g.id, region));
@@ -710,23 +1039,33 @@ fn price_server<'a, S: ChargeSink<'a>>(
     if c.properties.public_ipv4 == Some(true) {
         if provider == Provider::Digitalocean {
             // A droplet's public IPv4 is part of its price: nothing to add.
-        } else if let Some(ip) = ctx.index.find(provider, Product::PrimaryIpv4, None, None, region, None) {
+        } else if let Some(ip) =
+            ctx.index
+                .find(provider, Product::PrimaryIpv4, None, None, region, None)
+        {
             let rule = unit_rule(ctx, "public IPv4", count, ip);
             charge(sink, ip, "primary IPv4".into(), count, rule, None);
         } else {
-            sink.warn(Some(c), provider, "no price for a public IPv4 address: not priced".into());
+            sink.warn(
+                Some(c),
+                provider,
+                "no price for a public IPv4 address: not priced".into(),
+            );
         }
     }
 
     // Storage beyond the server's own disk goes on a volume.
-    let disk = model.size(provider, size).map_or(0, |s| s.disk_gb);
+    let disk = ctx.size(provider, size).map_or(0, |s| s.disk_gb);
     let wanted = match c.properties.storage_gb {
         Some(gb) => Some(gb),
         None if provider == Provider::Aws => Some(8),
         None => None,
     };
     if let Some(gb) = wanted.filter(|gb| *gb > disk) {
-        if let Some(vol) = ctx.index.find(provider, Product::Volume, None, None, region, None) {
+        if let Some(vol) = ctx
+            .index
+            .find(provider, Product::Volume, None, None, region, None)
+        {
             let q = Decimal::from(gb) * count;
             let rule = if ctx.detail {
                 let why = if c.properties.storage_gb.is_some() {
@@ -740,7 +1079,11 @@ fn price_server<'a, S: ChargeSink<'a>>(
             };
             charge(sink, vol, "volume".into(), q, rule, None);
         } else {
-            sink.warn(Some(c), provider, "no price for volumes: storage not priced".into());
+            sink.warn(
+                Some(c),
+                provider,
+                "no price for volumes: storage not priced".into(),
+            );
         }
     }
 
@@ -752,10 +1095,16 @@ fn price_server<'a, S: ChargeSink<'a>>(
         match provider {
             Provider::Aws => {
                 let gb = wanted.unwrap_or(8);
-                if let Some(snap) = ctx.index.find(provider, Product::Snapshot, None, None, region, None) {
+                if let Some(snap) =
+                    ctx.index
+                        .find(provider, Product::Snapshot, None, None, region, None)
+                {
                     let q = Decimal::from(gb) * count;
                     let rule = if ctx.detail {
-                        format!("{} ; one full-size EBS snapshot kept", unit_rule(ctx, "snapshot", q, snap))
+                        format!(
+                            "{} ; one full-size EBS snapshot kept",
+                            unit_rule(ctx, "snapshot", q, snap)
+                        )
                     } else {
                         String::new()
                     };
@@ -767,9 +1116,16 @@ fn price_server<'a, S: ChargeSink<'a>>(
                     Some(Schedule::Daily | Schedule::Hourly) => Some("daily"),
                     _ => Some("weekly"),
                 };
-                if let Some(backup) = ctx.index.find(provider, Product::ServerBackup, None, None, region, variant) {
+                if let Some(backup) =
+                    ctx.index
+                        .find(provider, Product::ServerBackup, None, None, region, variant)
+                {
                     let rule = if ctx.detail {
-                        let why = if replaces_managed { " (self-hosted database replacing a managed one)" } else { "" };
+                        let why = if replaces_managed {
+                            " (self-hosted database replacing a managed one)"
+                        } else {
+                            ""
+                        };
                         format!(
                             "{}% of the server price {}{}{why}",
                             backup.amount.normalize(),
@@ -781,7 +1137,11 @@ fn price_server<'a, S: ChargeSink<'a>>(
                     };
                     charge(sink, backup, "backups".into(), server_monthly, rule, None);
                 } else {
-                    sink.warn(Some(c), provider, "no price for server backups: not priced".into());
+                    sink.warn(
+                        Some(c),
+                        provider,
+                        "no price for server backups: not priced".into(),
+                    );
                 }
             }
         }
@@ -801,12 +1161,21 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
         sink.warn(
             None,
             provider,
-            "assumptions.monthly_egress_gb is not set: traffic to the internet is not priced".into(),
+            "assumptions.monthly_egress_gb is not set: traffic to the internet is not priced"
+                .into(),
         );
         return;
     };
-    let place = Placement { provider, region, size: None };
-    let included = tracker.included_egress.get(&provider).copied().unwrap_or_default();
+    let place = Placement {
+        provider,
+        region,
+        size: None,
+    };
+    let included = tracker
+        .included_egress
+        .get(&provider)
+        .copied()
+        .unwrap_or_default();
     let mut total_native = Decimal::ZERO;
     let mut currency = None;
     let mut charged = Decimal::ZERO;
@@ -814,9 +1183,20 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
     let rule_head;
     if provider == Provider::Aws {
         let cdn = tracker.cdn.contains(&Provider::Aws);
-        let (product, region) = if cdn { (Product::CdnEgress, None) } else { (Product::Egress, region) };
-        rule_head = if cdn { "through CloudFront, by tier" } else { "data transfer out, by tier" };
-        let mut tiers: Vec<&PriceEntry> = ctx.index.all(provider, product, None, None, region).collect();
+        let (product, region) = if cdn {
+            (Product::CdnEgress, None)
+        } else {
+            (Product::Egress, region)
+        };
+        rule_head = if cdn {
+            "through CloudFront, by tier"
+        } else {
+            "data transfer out, by tier"
+        };
+        let mut tiers: Vec<&PriceEntry> = ctx
+            .index
+            .all(provider, product, None, None, region)
+            .collect();
         tiers.sort_by_key(|e| e.tier.as_ref().map(|t| t.from));
         for entry in tiers {
             let Some(tier) = &entry.tier else { continue };
@@ -835,7 +1215,8 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
                     "{} GB in the band {}–{} GB",
                     q.normalize(),
                     tier.from.normalize(),
-                    tier.to.map_or("∞".to_owned(), |t| t.normalize().to_string())
+                    tier.to
+                        .map_or("∞".to_owned(), |t| t.normalize().to_string())
                 )
             } else {
                 String::new()
@@ -843,19 +1224,39 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
             let native = monthly_of(ctx, entry, q);
             total_native += native;
             currency = Some(entry.currency);
-            sink.charge(ctx, None, place, Charge {
-                entry,
-                item: "egress".into(),
-                quantity: q,
-                native_monthly: native,
-                rule: if ctx.detail { format!("{rule} × {}{} per GB ; {rule_head}", sym(entry.currency), entry.amount) } else { rule },
-                saving: None,
-                group: None,
-            });
+            sink.charge(
+                ctx,
+                None,
+                place,
+                Charge {
+                    entry,
+                    item: "egress".into(),
+                    quantity: q,
+                    native_monthly: native,
+                    rule: if ctx.detail {
+                        format!(
+                            "{rule} × {}{} per GB ; {rule_head}",
+                            sym(entry.currency),
+                            entry.amount
+                        )
+                    } else {
+                        rule
+                    },
+                    saving: None,
+                    group: None,
+                },
+            );
         }
     } else {
-        let Some(entry) = ctx.index.find(provider, Product::Egress, None, None, region, None) else {
-            sink.warn(None, provider, "no price for egress beyond the included traffic: not priced".into());
+        let Some(entry) = ctx
+            .index
+            .find(provider, Product::Egress, None, None, region, None)
+        else {
+            sink.warn(
+                None,
+                provider,
+                "no price for egress beyond the included traffic: not priced".into(),
+            );
             return;
         };
         rule_head = if provider == Provider::Hetzner {
@@ -865,7 +1266,11 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
         };
         free_gb = included.min(assumed);
         charged = (assumed - included).max(Decimal::ZERO);
-        let q = if entry.unit == Unit::Tb { charged / Decimal::ONE_THOUSAND } else { charged };
+        let q = if entry.unit == Unit::Tb {
+            charged / Decimal::ONE_THOUSAND
+        } else {
+            charged
+        };
         let native = monthly_of(ctx, entry, q);
         total_native = native;
         currency = Some(entry.currency);
@@ -879,25 +1284,58 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
         } else {
             String::new()
         };
-        sink.charge(ctx, None, place, Charge {
-            entry,
-            item: "egress".into(),
-            quantity: q,
-            native_monthly: native,
-            rule,
-            saving: None,
-            group: None,
-        });
+        sink.charge(
+            ctx,
+            None,
+            place,
+            Charge {
+                entry,
+                item: "egress".into(),
+                quantity: q,
+                native_monthly: native,
+                rule,
+                saving: None,
+                group: None,
+            },
+        );
     }
-    let monthly = ctx.convert(total_native, currency.unwrap_or(ctx.currency)).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let monthly = ctx
+        .convert(total_native, currency.unwrap_or(ctx.currency))
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     sink.egress(EgressSummary {
         provider,
         assumed_gb: assumed,
-        included_gb: if provider == Provider::Aws { free_gb } else { included },
+        included_gb: if provider == Provider::Aws {
+            free_gb
+        } else {
+            included
+        },
         charged_gb: charged,
         monthly,
         rule: rule_head.to_owned(),
     });
+}
+
+/// Conversion and rounding of native amounts, memoized: a large design repeats the same few
+/// amounts, and decimal division is the costliest step of an estimate.
+#[derive(Default)]
+pub(crate) struct Converted {
+    memo: HashMap<(Decimal, Currency), (Decimal, Decimal)>,
+}
+
+impl Converted {
+    /// The monthly amount in the estimate's currency, rounded to cents, and its hourly share.
+    pub(crate) fn get(
+        &mut self,
+        ctx: &Ctx<'_>,
+        native: Decimal,
+        currency: Currency,
+    ) -> (Decimal, Decimal) {
+        *self.memo.entry((native, currency)).or_insert_with(|| {
+            let converted = ctx.convert(native, currency);
+            (cents(converted), (converted / ctx.hours).round_dp(4))
+        })
+    }
 }
 
 /// Rounds to cents, half away from zero, always with two decimals (`6.50`, not `6.5`).
@@ -910,6 +1348,7 @@ pub(crate) fn cents(d: Decimal) -> Decimal {
 /// Builds the detailed estimate.
 #[derive(Default)]
 struct LineSink {
+    converted: Converted,
     lines: Vec<CostLine>,
     warnings: Vec<CostWarning>,
     egress: Vec<EgressSummary>,
@@ -917,32 +1356,48 @@ struct LineSink {
 }
 
 impl<'a> ChargeSink<'a> for LineSink {
-    fn charge(&mut self, ctx: &Ctx<'a>, component: Option<&'a Component>, place: Placement<'a>, charge: Charge<'a>) {
+    fn charge(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        place: Placement<'a>,
+        charge: Charge<'a>,
+    ) {
         let entry = charge.entry;
-        let converted = ctx.convert(charge.native_monthly, entry.currency);
-        let monthly = cents(converted);
+        let (monthly, hourly) = self
+            .converted
+            .get(ctx, charge.native_monthly, entry.currency);
         let mut rule = charge.rule;
         if entry.currency != ctx.currency && ctx.detail {
-            rule.push_str(&format!(" ; converted at 1 EUR = {} USD", ctx.usd_per_eur.normalize()));
+            rule.push_str(&format!(
+                " ; converted at 1 EUR = {} USD",
+                ctx.usd_per_eur.normalize()
+            ));
         }
         let saving = charge.saving.map(|(purchase, od_native)| {
-            let on_demand_monthly = cents(ctx.convert(od_native, entry.currency));
-            Saving { purchase, on_demand_monthly, monthly_saving: on_demand_monthly - monthly }
+            let on_demand_monthly = self.converted.get(ctx, od_native, entry.currency).0;
+            Saving {
+                purchase,
+                on_demand_monthly,
+                monthly_saving: on_demand_monthly - monthly,
+            }
         });
         self.lines.push(CostLine {
             component: component.map(|c| c.id.clone()),
-            name: component.map_or_else(|| charge.item.clone(), |c| c.name.clone()),
+            name: component.map_or_else(|| charge.item.clone().into_owned(), |c| c.name.clone()),
             kind: component.map(|c| c.kind),
             provider: place.provider,
             region: place.region.map(str::to_owned),
-            group: component.and_then(|c| c.group.clone()).or(charge.group.cloned()),
-            item: charge.item,
+            group: component
+                .and_then(|c| c.group.clone())
+                .or(charge.group.cloned()),
+            item: charge.item.into_owned(),
             quantity: charge.quantity.round_dp(4).normalize(),
             unit: entry.unit,
             unit_price: entry.amount,
             price_currency: entry.currency,
             monthly,
-            hourly: (converted / ctx.hours).round_dp(4),
+            hourly,
             rule,
             price: PriceRef {
                 id: entry.id.clone(),
@@ -974,19 +1429,42 @@ impl<'a> ChargeSink<'a> for LineSink {
 impl LineSink {
     fn finish(self, ctx: &Ctx<'_>, design: &Design) -> Estimate {
         let monthly: Decimal = self.lines.iter().map(|l| l.monthly).sum();
-        let savings: Decimal = self.lines.iter().filter_map(|l| l.saving.as_ref()).map(|s| s.monthly_saving).sum();
-        let mut by_group: BTreeMap<String, (String, Decimal)> = BTreeMap::new();
-        let mut by_region: BTreeMap<String, Decimal> = BTreeMap::new();
+        let savings: Decimal = self
+            .lines
+            .iter()
+            .filter_map(|l| l.saving.as_ref())
+            .map(|s| s.monthly_saving)
+            .sum();
+        let names: HashMap<&GroupId, &str> = design
+            .groups
+            .iter()
+            .map(|g| (&g.id, g.name.as_str()))
+            .collect();
+        let mut group_sums: BTreeMap<Option<&GroupId>, Decimal> = BTreeMap::new();
+        let mut region_sums: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
         let mut by_provider: BTreeMap<Provider, Decimal> = BTreeMap::new();
         for line in &self.lines {
-            let (key, label) = match &line.group {
-                Some(g) => (g.to_string(), design.group(g).map_or_else(|| g.to_string(), |g| g.name.clone())),
-                None => ("-".to_owned(), "(no group)".to_owned()),
-            };
-            by_group.entry(key).or_insert((label, Decimal::ZERO)).1 += line.monthly;
-            *by_region.entry(line.region.clone().unwrap_or_else(|| "-".into())).or_default() += line.monthly;
+            *group_sums.entry(line.group.as_ref()).or_default() += line.monthly;
+            *region_sums.entry(line.region.as_deref()).or_default() += line.monthly;
             *by_provider.entry(line.provider).or_default() += line.monthly;
         }
+        let mut by_group: BTreeMap<String, (String, Decimal)> = BTreeMap::new();
+        for (group, monthly) in group_sums {
+            let (key, label) = match group {
+                Some(g) => (
+                    g.to_string(),
+                    names
+                        .get(g)
+                        .map_or_else(|| g.to_string(), |n| (*n).to_owned()),
+                ),
+                None => ("-".to_owned(), "(no group)".to_owned()),
+            };
+            by_group.insert(key, (label, monthly));
+        }
+        let by_region: BTreeMap<String, Decimal> = region_sums
+            .into_iter()
+            .map(|(r, m)| (r.unwrap_or("-").to_owned(), m))
+            .collect();
         let totals = totals(ctx, monthly, savings, self.unpriced.len() as u32);
         Estimate {
             design: design.name.clone(),
@@ -1000,22 +1478,40 @@ impl LineSink {
             totals,
             by_group: by_group
                 .into_iter()
-                .map(|(key, (label, monthly))| Subtotal { key, label, monthly })
+                .map(|(key, (label, monthly))| Subtotal {
+                    key,
+                    label,
+                    monthly,
+                })
                 .collect(),
             by_region: by_region
                 .into_iter()
-                .map(|(key, monthly)| Subtotal { label: if key == "-" { "(no region)".into() } else { key.clone() }, key, monthly })
+                .map(|(key, monthly)| Subtotal {
+                    label: if key == "-" {
+                        "(no region)".into()
+                    } else {
+                        key.clone()
+                    },
+                    key,
+                    monthly,
+                })
                 .collect(),
             by_provider: by_provider
                 .into_iter()
-                .map(|(p, monthly)| Subtotal { key: p.slug().into(), label: p.label().into(), monthly })
+                .map(|(p, monthly)| Subtotal {
+                    key: p.slug().into(),
+                    label: p.label().into(),
+                    monthly,
+                })
                 .collect(),
         }
     }
 }
 
 pub(crate) fn totals(ctx: &Ctx<'_>, monthly: Decimal, savings: Decimal, unpriced: u32) -> Totals {
-    let vat = ctx.vat_percent.map_or(Decimal::ZERO, |p| cents(monthly * p / Decimal::ONE_HUNDRED));
+    let vat = ctx
+        .vat_percent
+        .map_or(Decimal::ZERO, |p| cents(monthly * p / Decimal::ONE_HUNDRED));
     Totals {
         monthly,
         hourly: (monthly / ctx.hours).round_dp(4),
@@ -1031,7 +1527,9 @@ pub(crate) fn totals(ctx: &Ctx<'_>, monthly: Decimal, savings: Decimal, unpriced
 impl Estimate {
     /// The lines of one component.
     pub fn lines_of<'a>(&'a self, id: &'a ComponentId) -> impl Iterator<Item = &'a CostLine> + 'a {
-        self.lines.iter().filter(move |l| l.component.as_ref() == Some(id))
+        self.lines
+            .iter()
+            .filter(move |l| l.component.as_ref() == Some(id))
     }
 
     /// The monthly cost of one component.

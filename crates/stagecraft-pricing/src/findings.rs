@@ -8,7 +8,9 @@ use stagecraft_model::{catalog, ComponentId, ComponentKind, Design, Provider, St
 use crate::estimate::Estimate;
 use crate::render::money;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Info,
@@ -90,11 +92,18 @@ fn vcpus(c: &stagecraft_model::Component) -> Option<u32> {
 }
 
 fn oversized_web(design: &Design, estimate: &Estimate, out: &mut Vec<CostFinding>) {
-    let Some(rps) = design.assumptions.peak_rps else { return };
+    let Some(rps) = design.assumptions.peak_rps else {
+        return;
+    };
     let web: Vec<_> = design
         .components
         .iter()
-        .filter(|c| matches!(c.kind, ComponentKind::AppServer | ComponentKind::AutoscalingGroup))
+        .filter(|c| {
+            matches!(
+                c.kind,
+                ComponentKind::AppServer | ComponentKind::AutoscalingGroup
+            )
+        })
         .filter_map(|c| Some((c, vcpus(c)?)))
         .collect();
     let have: u32 = web.iter().map(|(_, v)| v).sum();
@@ -103,7 +112,10 @@ fn oversized_web(design: &Design, estimate: &Estimate, out: &mut Vec<CostFinding
     if web.is_empty() || have < need * OVERSIZE_FACTOR {
         return;
     }
-    let cost: Decimal = web.iter().map(|(c, _)| estimate.component_monthly(&c.id)).sum();
+    let cost: Decimal = web
+        .iter()
+        .map(|(c, _)| estimate.component_monthly(&c.id))
+        .sum();
     out.push(CostFinding {
         rule: "cost.oversized".into(),
         severity: Severity::Warning,
@@ -127,10 +139,19 @@ fn oversized_database(design: &Design, estimate: &Estimate, out: &mut Vec<CostFi
         return;
     }
     for c in &design.components {
-        if !matches!(c.kind, ComponentKind::ManagedDatabase | ComponentKind::SelfHostedDatabase) {
+        if !matches!(
+            c.kind,
+            ComponentKind::ManagedDatabase | ComponentKind::SelfHostedDatabase
+        ) {
             continue;
         }
-        let Some(size) = c.size.as_deref().and_then(|s| catalog().size(c.provider, s)) else { continue };
+        let Some(size) = c
+            .size
+            .as_deref()
+            .and_then(|s| catalog().size(c.provider, s))
+        else {
+            continue;
+        };
         if size.memory_mb < 16 * 1024 && size.vcpus < 8 {
             continue;
         }

@@ -7,7 +7,7 @@
 //!
 //! Invariants this crate keeps:
 //! - Money is [`rust_decimal::Decimal`], serialized as strings; floating point never touches a
-//!   price (`clippy::float_arithmetic` is denied and a test fails if `f32`/`f64` appear in `src/`).
+//!   price (`clippy::float_arithmetic` is denied, and a test fails if a floating point type name appears in `src/`).
 //! - Every line of an estimate names the catalogue entry (id, source, date) it was priced with.
 //! - A price that cannot be found is a warning, never a silent zero; totals then say how many
 //!   components are unpriced.
@@ -27,7 +27,9 @@ pub mod refresh;
 pub mod render;
 
 pub use catalog::{embedded, CatalogInfo, CatalogOrigin, PriceCatalog, PriceEntry, Product, Unit};
-pub use compare::{compare, compare_with, retarget, Comparison, Fit, Gap, ProviderColumn, Retargeted, SizeMapping};
+pub use compare::{
+    compare, compare_with, retarget, Comparison, Fit, Gap, ProviderColumn, Retargeted, SizeMapping,
+};
 pub use diff::{diff, diff_estimates, diff_with, Change, ComponentCostChange, CostDiff};
 pub use estimate::{
     estimate, estimate_with, CostLine, CostOptions, CostWarning, EgressSummary, Estimate, PriceRef,

@@ -55,7 +55,11 @@ pub enum RefreshError {
     Status { endpoint: String, status: u16 },
     /// The answer does not have the documented shape.
     #[error("{endpoint} answered malformed JSON at {path}: {message}")]
-    Malformed { endpoint: String, path: String, message: String },
+    Malformed {
+        endpoint: String,
+        path: String,
+        message: String,
+    },
     /// The answer is well-formed but incomplete.
     #[error("{endpoint} answered a partial price list: {message}")]
     Partial { endpoint: String, message: String },
@@ -194,9 +198,17 @@ fn hetzner_currency(endpoint: &str, code: &str) -> Result<Currency, RefreshError
 }
 
 /// Checks a paginated list is complete: what was collected against what the API announced.
-fn complete(endpoint: &str, what: &str, collected: usize, announced: Option<u64>) -> Result<(), RefreshError> {
+fn complete(
+    endpoint: &str,
+    what: &str,
+    collected: usize,
+    announced: Option<u64>,
+) -> Result<(), RefreshError> {
     if collected == 0 {
-        return Err(RefreshError::Partial { endpoint: endpoint.into(), message: format!("no {what}") });
+        return Err(RefreshError::Partial {
+            endpoint: endpoint.into(),
+            message: format!("no {what}"),
+        });
     }
     match announced {
         Some(total) if total > collected as u64 => Err(RefreshError::Partial {
@@ -247,35 +259,48 @@ pub fn parse_hetzner(
         }
     }
     if ids.is_empty() {
-        return Err(RefreshError::Partial { endpoint: types_endpoint, message: "no server types".into() });
+        return Err(RefreshError::Partial {
+            endpoint: types_endpoint,
+            message: "no server types".into(),
+        });
     }
 
     let mut entries = Vec::new();
-    let entry = |id: String, product, sku: Option<String>, regions: Vec<String>, unit, amount: Decimal| PriceEntry {
-        id,
-        provider: Provider::Hetzner,
-        product,
-        sku,
-        variant: None,
-        regions,
-        purchase: None,
-        unit,
-        amount,
-        currency,
-        as_of: fetched_at.to_owned(),
-        source: pricing_endpoint.clone(),
-        estimate: false,
-        note: None,
-        includes: Vec::new(),
-        tier: None,
-    };
+    let entry =
+        |id: String, product, sku: Option<String>, regions: Vec<String>, unit, amount: Decimal| {
+            PriceEntry {
+                id,
+                provider: Provider::Hetzner,
+                product,
+                sku,
+                variant: None,
+                regions,
+                purchase: None,
+                unit,
+                amount,
+                currency,
+                as_of: fetched_at.to_owned(),
+                source: pricing_endpoint.clone(),
+                estimate: false,
+                note: None,
+                includes: Vec::new(),
+                tier: None,
+            }
+        };
     if pricing.server_types.is_empty() {
-        return Err(RefreshError::Partial { endpoint: pricing_endpoint, message: "no server type prices".into() });
+        return Err(RefreshError::Partial {
+            endpoint: pricing_endpoint,
+            message: "no server type prices".into(),
+        });
     }
     let mut traffic_locations = BTreeSet::new();
     for (kind, product, list) in [
         ("server_types", Product::Server, &pricing.server_types),
-        ("load_balancer_types", Product::LoadBalancer, &pricing.load_balancer_types),
+        (
+            "load_balancer_types",
+            Product::LoadBalancer,
+            &pricing.load_balancer_types,
+        ),
     ] {
         for t in list {
             if t.prices.is_empty() {
@@ -289,9 +314,22 @@ pub fn parse_hetzner(
             }
             for p in &t.prices {
                 let field = format!("pricing.{kind}[{}].prices[{}]", t.name, p.location);
-                let amount = decimal(&pricing_endpoint, &format!("{field}.price_monthly.net"), &p.price_monthly.net)?;
+                let amount = decimal(
+                    &pricing_endpoint,
+                    &format!("{field}.price_monthly.net"),
+                    &p.price_monthly.net,
+                )?;
                 let mut e = entry(
-                    format!("hetzner.{}.{}.{}", if product == Product::Server { "server" } else { "load_balancer" }, t.name, p.location),
+                    format!(
+                        "hetzner.{}.{}.{}",
+                        if product == Product::Server {
+                            "server"
+                        } else {
+                            "load_balancer"
+                        },
+                        t.name,
+                        p.location
+                    ),
                     product,
                     Some(t.name.clone()),
                     vec![p.location.clone()],
@@ -300,11 +338,27 @@ pub fn parse_hetzner(
                 );
                 if product == Product::Server {
                     // Included traffic is given in bytes; 1 TB = 10^12 bytes.
-                    let tb = Decimal::from(p.included_traffic) / Decimal::from(1_000_000_000_000u64);
-                    e.includes.push(Allowance { what: AllowanceKind::Egress, quantity: tb.normalize(), unit: Unit::Tb });
+                    let tb =
+                        Decimal::from(p.included_traffic) / Decimal::from(1_000_000_000_000u64);
+                    e.includes.push(Allowance {
+                        what: AllowanceKind::Egress,
+                        quantity: tb.normalize(),
+                        unit: Unit::Tb,
+                    });
                     if traffic_locations.insert(p.location.clone()) {
-                        let overage = decimal(&pricing_endpoint, &format!("{field}.price_per_tb_traffic.net"), &p.price_per_tb_traffic.net)?;
-                        entries.push(entry(format!("hetzner.egress.{}", p.location), Product::Egress, None, vec![p.location.clone()], Unit::Tb, overage));
+                        let overage = decimal(
+                            &pricing_endpoint,
+                            &format!("{field}.price_per_tb_traffic.net"),
+                            &p.price_per_tb_traffic.net,
+                        )?;
+                        entries.push(entry(
+                            format!("hetzner.egress.{}", p.location),
+                            Product::Egress,
+                            None,
+                            vec![p.location.clone()],
+                            Unit::Tb,
+                            overage,
+                        ));
                     }
                 }
                 entries.push(e);
@@ -319,16 +373,60 @@ pub fn parse_hetzner(
     }
     for ip in pricing.primary_ips.iter().filter(|ip| ip.ip_type == "ipv4") {
         for p in &ip.prices {
-            let amount = decimal(&pricing_endpoint, "pricing.primary_ips.prices.price_monthly.net", &p.price_monthly.net)?;
-            entries.push(entry(format!("hetzner.primary_ipv4.{}", p.location), Product::PrimaryIpv4, None, vec![p.location.clone()], Unit::Month, amount));
+            let amount = decimal(
+                &pricing_endpoint,
+                "pricing.primary_ips.prices.price_monthly.net",
+                &p.price_monthly.net,
+            )?;
+            entries.push(entry(
+                format!("hetzner.primary_ipv4.{}", p.location),
+                Product::PrimaryIpv4,
+                None,
+                vec![p.location.clone()],
+                Unit::Month,
+                amount,
+            ));
         }
     }
-    let volume = decimal(&pricing_endpoint, "pricing.volume.price_per_gb_month.net", &pricing.volume.price_per_gb_month.net)?;
-    entries.push(entry("hetzner.volume".into(), Product::Volume, None, vec![], Unit::GbMonth, volume));
-    let image = decimal(&pricing_endpoint, "pricing.image.price_per_gb_month.net", &pricing.image.price_per_gb_month.net)?;
-    entries.push(entry("hetzner.snapshot".into(), Product::Snapshot, None, vec![], Unit::GbMonth, image));
-    let backup = decimal(&pricing_endpoint, "pricing.server_backup.percentage", &pricing.server_backup.percentage)?;
-    entries.push(entry("hetzner.server_backup".into(), Product::ServerBackup, None, vec![], Unit::Percent, backup));
+    let volume = decimal(
+        &pricing_endpoint,
+        "pricing.volume.price_per_gb_month.net",
+        &pricing.volume.price_per_gb_month.net,
+    )?;
+    entries.push(entry(
+        "hetzner.volume".into(),
+        Product::Volume,
+        None,
+        vec![],
+        Unit::GbMonth,
+        volume,
+    ));
+    let image = decimal(
+        &pricing_endpoint,
+        "pricing.image.price_per_gb_month.net",
+        &pricing.image.price_per_gb_month.net,
+    )?;
+    entries.push(entry(
+        "hetzner.snapshot".into(),
+        Product::Snapshot,
+        None,
+        vec![],
+        Unit::GbMonth,
+        image,
+    ));
+    let backup = decimal(
+        &pricing_endpoint,
+        "pricing.server_backup.percentage",
+        &pricing.server_backup.percentage,
+    )?;
+    entries.push(entry(
+        "hetzner.server_backup".into(),
+        Product::ServerBackup,
+        None,
+        vec![],
+        Unit::Percent,
+        backup,
+    ));
 
     let catalog = PriceCatalog {
         format: CATALOG_FORMAT,
@@ -391,7 +489,11 @@ struct DoMeta {
 /// [`RefreshError::Malformed`] when a page does not have the documented shape or a price is not
 /// a number; [`RefreshError::Partial`] when there are no sizes. Whether the pages are all there
 /// is judged by [`fetch_digitalocean`], which walks them.
-pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) -> Result<PriceCatalog, RefreshError> {
+pub fn parse_digitalocean(
+    base_url: &str,
+    pages: &[String],
+    fetched_at: &str,
+) -> Result<PriceCatalog, RefreshError> {
     let endpoint = format!("{}{DIGITALOCEAN_SIZES}", base_url.trim_end_matches('/'));
     let mut entries = Vec::new();
     let mut seen = BTreeSet::new();
@@ -408,8 +510,16 @@ pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) ->
                     message: "a size with no vCPUs or memory".into(),
                 });
             }
-            let amount = decimal(&endpoint, &format!("sizes[{}].price_monthly", size.slug), size.price_monthly.get())?;
-            let transfer_tb = decimal(&endpoint, &format!("sizes[{}].transfer", size.slug), size.transfer.get())?;
+            let amount = decimal(
+                &endpoint,
+                &format!("sizes[{}].price_monthly", size.slug),
+                size.price_monthly.get(),
+            )?;
+            let transfer_tb = decimal(
+                &endpoint,
+                &format!("sizes[{}].transfer", size.slug),
+                size.transfer.get(),
+            )?;
             entries.push(PriceEntry {
                 id: format!("digitalocean.droplet.{}", size.slug),
                 provider: Provider::Digitalocean,
@@ -435,7 +545,10 @@ pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) ->
         }
     }
     if seen.is_empty() {
-        return Err(RefreshError::Partial { endpoint, message: "no sizes".into() });
+        return Err(RefreshError::Partial {
+            endpoint,
+            message: "no sizes".into(),
+        });
     }
     let catalog = PriceCatalog {
         format: CATALOG_FORMAT,
@@ -454,7 +567,11 @@ pub fn parse_digitalocean(base_url: &str, pages: &[String], fetched_at: &str) ->
 
 // ---------------------------------------------------------------- fetching
 
-async fn get(client: &reqwest::Client, url: &str, token: &ApiToken) -> Result<String, RefreshError> {
+async fn get(
+    client: &reqwest::Client,
+    url: &str,
+    token: &ApiToken,
+) -> Result<String, RefreshError> {
     let endpoint = url.split('?').next().unwrap_or(url).to_owned();
     let response = client
         .get(url)
@@ -462,29 +579,45 @@ async fn get(client: &reqwest::Client, url: &str, token: &ApiToken) -> Result<St
         .header("Accept", "application/json")
         .send()
         .await
-        .map_err(|e| RefreshError::Unreachable { endpoint: endpoint.clone(), message: e.without_url().to_string() })?;
+        .map_err(|e| RefreshError::Unreachable {
+            endpoint: endpoint.clone(),
+            message: e.without_url().to_string(),
+        })?;
     let status = response.status();
     if !status.is_success() {
-        return Err(RefreshError::Status { endpoint, status: status.as_u16() });
+        return Err(RefreshError::Status {
+            endpoint,
+            status: status.as_u16(),
+        });
     }
     response
         .text()
         .await
-        .map_err(|e| RefreshError::Unreachable { endpoint, message: e.without_url().to_string() })
+        .map_err(|e| RefreshError::Unreachable {
+            endpoint,
+            message: e.without_url().to_string(),
+        })
 }
 
 fn client() -> Result<reqwest::Client, RefreshError> {
     reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()
-        .map_err(|e| RefreshError::Unreachable { endpoint: "-".into(), message: e.to_string() })
+        .map_err(|e| RefreshError::Unreachable {
+            endpoint: "-".into(),
+            message: e.to_string(),
+        })
 }
 
 /// Fetches Hetzner prices from `base_url` (`https://api.hetzner.cloud/v1` in production).
 ///
 /// # Errors
 /// Any [`RefreshError`]; nothing is written anywhere.
-pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -> Result<PriceCatalog, RefreshError> {
+pub async fn fetch_hetzner(
+    base_url: &str,
+    token: &ApiToken,
+    fetched_at: &str,
+) -> Result<PriceCatalog, RefreshError> {
     let base = base_url.trim_end_matches('/');
     let client = client()?;
     let pricing = get(&client, &format!("{base}{HETZNER_PRICING}"), token).await?;
@@ -494,8 +627,14 @@ pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -
     let mut all_ids = BTreeSet::new();
     let mut announced = None;
     loop {
-        let body = get(&client, &format!("{base}{HETZNER_SERVER_TYPES}?page={page}&per_page=50"), token).await?;
-        let answer: HetznerServerTypesAnswer = parse(&format!("{base}{HETZNER_SERVER_TYPES}"), &body)?;
+        let body = get(
+            &client,
+            &format!("{base}{HETZNER_SERVER_TYPES}?page={page}&per_page=50"),
+            token,
+        )
+        .await?;
+        let answer: HetznerServerTypesAnswer =
+            parse(&format!("{base}{HETZNER_SERVER_TYPES}"), &body)?;
         let ids: Vec<u64> = answer.server_types.iter().map(|t| t.id).collect();
         all_ids.extend(ids.iter().copied());
         announced = announced.or(answer.meta.pagination.total_entries);
@@ -509,7 +648,12 @@ pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -
             _ => break,
         }
     }
-    complete(&format!("{base}{HETZNER_SERVER_TYPES}"), "server types", all_ids.len(), announced)?;
+    complete(
+        &format!("{base}{HETZNER_SERVER_TYPES}"),
+        "server types",
+        all_ids.len(),
+        announced,
+    )?;
     parse_hetzner(base, &pricing, &pages, fetched_at)
 }
 
@@ -517,7 +661,11 @@ pub async fn fetch_hetzner(base_url: &str, token: &ApiToken, fetched_at: &str) -
 ///
 /// # Errors
 /// Any [`RefreshError`]; nothing is written anywhere.
-pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &str) -> Result<PriceCatalog, RefreshError> {
+pub async fn fetch_digitalocean(
+    base_url: &str,
+    token: &ApiToken,
+    fetched_at: &str,
+) -> Result<PriceCatalog, RefreshError> {
     let base = base_url.trim_end_matches('/');
     let client = client()?;
     let mut pages: Vec<String> = Vec::new();
@@ -525,12 +673,21 @@ pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &s
     let mut slugs_seen = BTreeSet::new();
     let mut announced = None;
     for page in 1..=MAX_PAGES {
-        let body = get(&client, &format!("{base}{DIGITALOCEAN_SIZES}?page={page}&per_page=200"), token).await?;
+        let body = get(
+            &client,
+            &format!("{base}{DIGITALOCEAN_SIZES}?page={page}&per_page=200"),
+            token,
+        )
+        .await?;
         let answer: DoSizesAnswer = parse(&format!("{base}{DIGITALOCEAN_SIZES}"), &body)?;
         let slugs: Vec<String> = answer.sizes.iter().map(|s| s.slug.clone()).collect();
         slugs_seen.extend(slugs.iter().cloned());
         announced = Some(answer.meta.total);
-        let has_next = answer.links.and_then(|l| l.pages).and_then(|p| p.next).is_some();
+        let has_next = answer
+            .links
+            .and_then(|l| l.pages)
+            .and_then(|p| p.next)
+            .is_some();
         if !seen.insert(slugs) {
             break;
         }
@@ -539,7 +696,12 @@ pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &s
             break;
         }
     }
-    complete(&format!("{base}{DIGITALOCEAN_SIZES}"), "sizes", slugs_seen.len(), announced)?;
+    complete(
+        &format!("{base}{DIGITALOCEAN_SIZES}"),
+        "sizes",
+        slugs_seen.len(),
+        announced,
+    )?;
     parse_digitalocean(base, &pages, fetched_at)
 }
 
@@ -549,11 +711,18 @@ pub async fn fetch_digitalocean(base_url: &str, token: &ApiToken, fetched_at: &s
 /// # Errors
 /// [`RefreshError::Store`] naming the path.
 pub fn store_catalog(path: &Path, catalog: &PriceCatalog) -> Result<(), RefreshError> {
-    let fail = |message: String| RefreshError::Store { path: path.display().to_string(), message };
+    let fail = |message: String| RefreshError::Store {
+        path: path.display().to_string(),
+        message,
+    };
     let text = serde_json::to_string_pretty(catalog).map_err(|e| fail(e.to_string()))?;
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(e.to_string()))?;
-    file.write_all(text.as_bytes()).map_err(|e| fail(e.to_string()))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| fail(e.to_string()))?;
     file.write_all(b"\n").map_err(|e| fail(e.to_string()))?;
     file.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
     file.persist(path).map_err(|e| fail(e.error.to_string()))?;
@@ -566,8 +735,10 @@ pub fn store_catalog(path: &Path, catalog: &PriceCatalog) -> Result<(), RefreshE
 /// [`RefreshError::Store`] when the file cannot be read; [`RefreshError::Catalog`] when it is not
 /// a valid catalogue.
 pub fn load_catalog(path: &Path) -> Result<PriceCatalog, RefreshError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| RefreshError::Store { path: path.display().to_string(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| RefreshError::Store {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     Ok(PriceCatalog::from_json(&text)?)
 }
 
@@ -575,7 +746,11 @@ pub fn load_catalog(path: &Path) -> Result<PriceCatalog, RefreshError> {
 ///
 /// # Errors
 /// Any [`RefreshError`].
-pub async fn refresh_hetzner(base_url: &str, token: &ApiToken, path: &Path) -> Result<PriceCatalog, RefreshError> {
+pub async fn refresh_hetzner(
+    base_url: &str,
+    token: &ApiToken,
+    path: &Path,
+) -> Result<PriceCatalog, RefreshError> {
     let catalog = fetch_hetzner(base_url, token, &today()).await?;
     store_catalog(path, &catalog)?;
     Ok(catalog)
@@ -585,7 +760,11 @@ pub async fn refresh_hetzner(base_url: &str, token: &ApiToken, path: &Path) -> R
 ///
 /// # Errors
 /// Any [`RefreshError`].
-pub async fn refresh_digitalocean(base_url: &str, token: &ApiToken, path: &Path) -> Result<PriceCatalog, RefreshError> {
+pub async fn refresh_digitalocean(
+    base_url: &str,
+    token: &ApiToken,
+    path: &Path,
+) -> Result<PriceCatalog, RefreshError> {
     let catalog = fetch_digitalocean(base_url, token, &today()).await?;
     store_catalog(path, &catalog)?;
     Ok(catalog)

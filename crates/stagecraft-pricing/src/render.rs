@@ -18,7 +18,11 @@ pub fn money(amount: Decimal, currency: Currency) -> String {
         Currency::Usd => "$",
     };
     let rounded = cents(amount);
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{symbol}{:.2}", rounded.abs())
 }
 
@@ -33,8 +37,15 @@ fn signed(amount: Decimal, currency: Currency) -> String {
 fn catalog_line(origin: &CatalogOrigin, as_of: &str) -> String {
     match origin {
         CatalogOrigin::Embedded => format!("embedded price catalogue of {as_of}"),
-        CatalogOrigin::Refreshed { provider, fetched_at, .. } => {
-            format!("{} prices refreshed from its API on {fetched_at}", provider.label())
+        CatalogOrigin::Refreshed {
+            provider,
+            fetched_at,
+            ..
+        } => {
+            format!(
+                "{} prices refreshed from its API on {fetched_at}",
+                provider.label()
+            )
         }
     }
 }
@@ -46,44 +57,100 @@ fn cell(text: &str) -> String {
 
 impl Estimate {
     fn prices_used(&self) -> String {
-        let parts: Vec<String> = self.catalogs.iter().map(|c| catalog_line(&c.origin, &c.as_of)).collect();
+        let parts: Vec<String> = self
+            .catalogs
+            .iter()
+            .map(|c| catalog_line(&c.origin, &c.as_of))
+            .collect();
         parts.join(", then ")
     }
 
     /// Plain text for a terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "Cost of {} (prices: {}; {} h/month; 1 EUR = {} USD)", self.design, self.prices_used(), self.hours_per_month.normalize(), self.usd_per_eur.normalize());
+        let _ = writeln!(
+            out,
+            "Cost of {} (prices: {}; {} h/month; 1 EUR = {} USD)",
+            self.design,
+            self.prices_used(),
+            self.hours_per_month.normalize(),
+            self.usd_per_eur.normalize()
+        );
         for line in &self.lines {
-            let est = if line.price.estimate { " (estimate)" } else { "" };
-            let _ = writeln!(out, "  {:<28} {:<30} {:>12}{est}", line.name, line.item, money(line.monthly, self.currency));
+            let est = if line.price.estimate {
+                " (estimate)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {:<28} {:<30} {:>12}{est}",
+                line.name,
+                line.item,
+                money(line.monthly, self.currency)
+            );
             let _ = writeln!(out, "      {} [{}]", line.rule, line.price.id);
             if let Some(s) = &line.saving {
-                let _ = writeln!(out, "      saves {} a month against on demand ({})", money(s.monthly_saving, self.currency), money(s.on_demand_monthly, self.currency));
+                let _ = writeln!(
+                    out,
+                    "      saves {} a month against on demand ({})",
+                    money(s.monthly_saving, self.currency),
+                    money(s.on_demand_monthly, self.currency)
+                );
             }
         }
         for e in &self.egress {
-            let _ = writeln!(out, "Egress on {}: {} GB assumed, {} GB included, {} GB charged: {}", e.provider.label(), e.assumed_gb.normalize(), e.included_gb.normalize(), e.charged_gb.normalize(), money(e.monthly, self.currency));
+            let _ = writeln!(
+                out,
+                "Egress on {}: {} GB assumed, {} GB included, {} GB charged: {}",
+                e.provider.label(),
+                e.assumed_gb.normalize(),
+                e.included_gb.normalize(),
+                e.charged_gb.normalize(),
+                money(e.monthly, self.currency)
+            );
         }
         for w in &self.warnings {
             let _ = writeln!(out, "warning: {}: {}", w.name, w.message);
         }
         let t = &self.totals;
-        let _ = writeln!(out, "Total: {} a month, {} an hour", money(t.monthly, self.currency), self.hourly_text(t.hourly));
+        let _ = writeln!(
+            out,
+            "Total: {} a month, {} an hour",
+            money(t.monthly, self.currency),
+            self.hourly_text(t.hourly)
+        );
         if let Some(p) = t.vat_percent {
-            let _ = writeln!(out, "With {}% VAT: {} a month", p.normalize(), money(t.monthly_with_vat, self.currency));
+            let _ = writeln!(
+                out,
+                "With {}% VAT: {} a month",
+                p.normalize(),
+                money(t.monthly_with_vat, self.currency)
+            );
         }
         if !t.savings.is_zero() {
-            let _ = writeln!(out, "Reserved and spot capacity saves {} a month", money(t.savings, self.currency));
+            let _ = writeln!(
+                out,
+                "Reserved and spot capacity saves {} a month",
+                money(t.savings, self.currency)
+            );
         }
         if t.unpriced_components > 0 {
-            let _ = writeln!(out, "{} component(s) could not be priced: the total is a lower bound", t.unpriced_components);
+            let _ = writeln!(
+                out,
+                "{} component(s) could not be priced: the total is a lower bound",
+                t.unpriced_components
+            );
         }
         out
     }
 
     fn hourly_text(&self, hourly: Decimal) -> String {
-        let symbol = if self.currency == Currency::Eur { "€" } else { "$" };
+        let symbol = if self.currency == Currency::Eur {
+            "€"
+        } else {
+            "$"
+        };
         format!("{symbol}{:.4}", hourly)
     }
 
@@ -91,28 +158,80 @@ impl Estimate {
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "### Cost of {}\n", cell(&self.design));
-        let _ = writeln!(out, "Prices: {}; {} hours a month; 1 EUR = {} USD.\n", self.prices_used(), self.hours_per_month.normalize(), self.usd_per_eur.normalize());
-        let _ = writeln!(out, "| Component | Item | Provider | Region | Monthly | Rule | Price entry |");
+        let _ = writeln!(
+            out,
+            "Prices: {}; {} hours a month; 1 EUR = {} USD.\n",
+            self.prices_used(),
+            self.hours_per_month.normalize(),
+            self.usd_per_eur.normalize()
+        );
+        let _ = writeln!(
+            out,
+            "| Component | Item | Provider | Region | Monthly | Rule | Price entry |"
+        );
         let _ = writeln!(out, "|---|---|---|---|---:|---|---|");
         for l in &self.lines {
             let est = if l.price.estimate { " (estimate)" } else { "" };
-            let _ = writeln!(out, "| {} | {} | {} | {} | {} | {} | [{}]({}) {}{est} |", cell(&l.name), cell(&l.item), l.provider.label(), l.region.as_deref().unwrap_or("-"), money(l.monthly, self.currency), cell(&l.rule), l.price.id, l.price.source, l.price.as_of);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | [{}]({}) {}{est} |",
+                cell(&l.name),
+                cell(&l.item),
+                l.provider.label(),
+                l.region.as_deref().unwrap_or("-"),
+                money(l.monthly, self.currency),
+                cell(&l.rule),
+                l.price.id,
+                l.price.source,
+                l.price.as_of
+            );
         }
         let t = &self.totals;
-        let _ = writeln!(out, "\n**Total: {} a month** ({} an hour)", money(t.monthly, self.currency), self.hourly_text(t.hourly));
+        let _ = writeln!(
+            out,
+            "\n**Total: {} a month** ({} an hour)",
+            money(t.monthly, self.currency),
+            self.hourly_text(t.hourly)
+        );
         if let Some(p) = t.vat_percent {
-            let _ = writeln!(out, "\nWith {}% VAT: {} a month", p.normalize(), money(t.monthly_with_vat, self.currency));
+            let _ = writeln!(
+                out,
+                "\nWith {}% VAT: {} a month",
+                p.normalize(),
+                money(t.monthly_with_vat, self.currency)
+            );
         }
         if !t.savings.is_zero() {
-            let _ = writeln!(out, "\nReserved and spot capacity saves {} a month.", money(t.savings, self.currency));
+            let _ = writeln!(
+                out,
+                "\nReserved and spot capacity saves {} a month.",
+                money(t.savings, self.currency)
+            );
         }
         for e in &self.egress {
-            let _ = writeln!(out, "\nEgress on {}: {} GB assumed, {} GB included, {} GB charged: {}.", e.provider.label(), e.assumed_gb.normalize(), e.included_gb.normalize(), e.charged_gb.normalize(), money(e.monthly, self.currency));
+            let _ = writeln!(
+                out,
+                "\nEgress on {}: {} GB assumed, {} GB included, {} GB charged: {}.",
+                e.provider.label(),
+                e.assumed_gb.normalize(),
+                e.included_gb.normalize(),
+                e.charged_gb.normalize(),
+                money(e.monthly, self.currency)
+            );
         }
-        for (title, subtotals) in [("group", &self.by_group), ("region", &self.by_region), ("provider", &self.by_provider)] {
+        for (title, subtotals) in [
+            ("group", &self.by_group),
+            ("region", &self.by_region),
+            ("provider", &self.by_provider),
+        ] {
             let _ = writeln!(out, "\n| By {title} | Monthly |\n|---|---:|");
             for s in subtotals {
-                let _ = writeln!(out, "| {} | {} |", cell(&s.label), money(s.monthly, self.currency));
+                let _ = writeln!(
+                    out,
+                    "| {} | {} |",
+                    cell(&s.label),
+                    money(s.monthly, self.currency)
+                );
             }
         }
         if !self.warnings.is_empty() {
@@ -134,10 +253,17 @@ impl Estimate {
             }
         }
         let mut out = String::from("component,name,kind,provider,region,group,item,quantity,unit,unit_price,price_currency,monthly,hourly,currency,rule,price_id,price_source,price_as_of,price_estimate\n");
-        let currency = if self.currency == Currency::Eur { "EUR" } else { "USD" };
+        let currency = if self.currency == Currency::Eur {
+            "EUR"
+        } else {
+            "USD"
+        };
         for l in &self.lines {
             let row = [
-                l.component.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+                l.component
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
                 l.name.clone(),
                 l.kind.map(|k| k.slug().to_owned()).unwrap_or_default(),
                 l.provider.slug().to_owned(),
@@ -147,7 +273,12 @@ impl Estimate {
                 l.quantity.to_string(),
                 l.unit.label().to_owned(),
                 l.unit_price.to_string(),
-                if l.price_currency == Currency::Eur { "EUR" } else { "USD" }.to_owned(),
+                if l.price_currency == Currency::Eur {
+                    "EUR"
+                } else {
+                    "USD"
+                }
+                .to_owned(),
                 l.monthly.to_string(),
                 l.hourly.to_string(),
                 currency.to_owned(),
@@ -170,33 +301,94 @@ impl Comparison {
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "### {} on each provider\n", cell(&self.design));
-        let _ = writeln!(out, "| | {} |", self.columns.iter().map(|c| c.provider.label()).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            out,
+            "| | {} |",
+            self.columns
+                .iter()
+                .map(|c| c.provider.label())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        );
         let _ = writeln!(out, "|---|{}", "---:|".repeat(self.columns.len()));
         let row = |label: &str, f: &dyn Fn(&crate::compare::ProviderColumn) -> String| {
-            format!("| {label} | {} |", self.columns.iter().map(f).collect::<Vec<_>>().join(" | "))
+            format!(
+                "| {label} | {} |",
+                self.columns.iter().map(f).collect::<Vec<_>>().join(" | ")
+            )
         };
-        let _ = writeln!(out, "{}", row("Monthly", &|c| money(c.totals.monthly, self.currency)));
-        let _ = writeln!(out, "{}", row("Hourly", &|c| format!("{:.4}", c.totals.hourly)));
-        let _ = writeln!(out, "{}", row("Egress", &|c| c.egress.as_ref().map_or("-".into(), |e| money(e.monthly, self.currency))));
-        let _ = writeln!(out, "{}", row("Unpriced components", &|c| c.totals.unpriced_components.to_string()));
+        let _ = writeln!(
+            out,
+            "{}",
+            row("Monthly", &|c| money(c.totals.monthly, self.currency))
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            row("Hourly", &|c| format!("{:.4}", c.totals.hourly))
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            row("Egress", &|c| c
+                .egress
+                .as_ref()
+                .map_or("-".into(), |e| money(e.monthly, self.currency)))
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            row("Unpriced components", &|c| c
+                .totals
+                .unpriced_components
+                .to_string())
+        );
         if let Some(p) = self.cheapest {
             let _ = writeln!(out, "\nCheapest: **{}**.", p.label());
         }
         if !self.mappings.is_empty() {
-            let _ = writeln!(out, "\n| Kind | From | To | Fit | Components |\n|---|---|---|---|---:|");
+            let _ = writeln!(
+                out,
+                "\n| Kind | From | To | Fit | Components |\n|---|---|---|---|---:|"
+            );
             for m in &self.mappings {
-                let _ = writeln!(out, "| {} | {} {} {} | {} {} {} | {:?} | {} |", m.kind.slug(), m.from_provider.slug(), m.from_region.as_deref().unwrap_or("-"), m.from_size.as_deref().unwrap_or("-"), m.to_provider.slug(), m.to_region.as_deref().unwrap_or("-"), m.to_size.as_deref().unwrap_or("-"), m.fit, m.components);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} {} {} | {} {} {} | {:?} | {} |",
+                    m.kind.slug(),
+                    m.from_provider.slug(),
+                    m.from_region.as_deref().unwrap_or("-"),
+                    m.from_size.as_deref().unwrap_or("-"),
+                    m.to_provider.slug(),
+                    m.to_region.as_deref().unwrap_or("-"),
+                    m.to_size.as_deref().unwrap_or("-"),
+                    m.fit,
+                    m.components
+                );
             }
         }
         if !self.gaps.is_empty() {
             let _ = writeln!(out, "\n**Gaps**\n");
             for g in &self.gaps {
-                let _ = writeln!(out, "- {} {} ({}): {}", g.provider.label(), g.kind.slug(), g.components, g.message);
+                let _ = writeln!(
+                    out,
+                    "- {} {} ({}): {}",
+                    g.provider.label(),
+                    g.kind.slug(),
+                    g.components,
+                    g.message
+                );
             }
         }
         for c in &self.columns {
             for w in &c.warnings {
-                let _ = writeln!(out, "- warning on {}: {} ({} component(s))", c.provider.label(), w.message, w.components);
+                let _ = writeln!(
+                    out,
+                    "- warning on {}: {} ({} component(s))",
+                    c.provider.label(),
+                    w.message,
+                    w.components
+                );
             }
         }
         out
@@ -206,10 +398,27 @@ impl Comparison {
     pub fn to_text(&self) -> String {
         let mut out = format!("{} on each provider\n", self.design);
         for c in &self.columns {
-            let _ = writeln!(out, "  {:<14} {:>12} a month{}", c.provider.label(), money(c.totals.monthly, self.currency), if c.totals.unpriced_components > 0 { format!(" ({} unpriced: lower bound)", c.totals.unpriced_components) } else { String::new() });
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>12} a month{}",
+                c.provider.label(),
+                money(c.totals.monthly, self.currency),
+                if c.totals.unpriced_components > 0 {
+                    format!(" ({} unpriced: lower bound)", c.totals.unpriced_components)
+                } else {
+                    String::new()
+                }
+            );
         }
         for g in &self.gaps {
-            let _ = writeln!(out, "gap on {}: {} ({} component(s)): {}", g.provider.label(), g.kind.slug(), g.components, g.message);
+            let _ = writeln!(
+                out,
+                "gap on {}: {} ({} component(s)): {}",
+                g.provider.label(),
+                g.kind.slug(),
+                g.components,
+                g.message
+            );
         }
         out
     }
@@ -219,15 +428,39 @@ impl CostDiff {
     /// Markdown fit for a pull-request comment.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "### Cost change: {} a month\n", signed(self.delta, self.currency));
-        let _ = writeln!(out, "{} → {} a month.\n", money(self.old_monthly, self.currency), money(self.new_monthly, self.currency));
-        let changed: Vec<_> = self.changes.iter().filter(|c| c.change != Change::Unchanged).collect();
+        let _ = writeln!(
+            out,
+            "### Cost change: {} a month\n",
+            signed(self.delta, self.currency)
+        );
+        let _ = writeln!(
+            out,
+            "{} → {} a month.\n",
+            money(self.old_monthly, self.currency),
+            money(self.new_monthly, self.currency)
+        );
+        let changed: Vec<_> = self
+            .changes
+            .iter()
+            .filter(|c| c.change != Change::Unchanged)
+            .collect();
         if changed.is_empty() {
             let _ = writeln!(out, "No component's cost changed.");
         } else {
-            let _ = writeln!(out, "| Component | Change | Before | After | Delta |\n|---|---|---:|---:|---:|");
+            let _ = writeln!(
+                out,
+                "| Component | Change | Before | After | Delta |\n|---|---|---:|---:|---:|"
+            );
             for c in &changed {
-                let _ = writeln!(out, "| {} | {:?} | {} | {} | {} |", cell(&c.name), c.change, money(c.old_monthly, self.currency), money(c.new_monthly, self.currency), signed(c.delta, self.currency));
+                let _ = writeln!(
+                    out,
+                    "| {} | {:?} | {} | {} | {} |",
+                    cell(&c.name),
+                    c.change,
+                    money(c.old_monthly, self.currency),
+                    money(c.new_monthly, self.currency),
+                    signed(c.delta, self.currency)
+                );
             }
         }
         let unchanged = self.changes.len() - changed.len();
@@ -235,16 +468,35 @@ impl CostDiff {
             let _ = writeln!(out, "\n{unchanged} other component(s) unchanged.");
         }
         if self.new_warnings > 0 {
-            let _ = writeln!(out, "\n{} price warning(s) in the new version: its total is a lower bound.", self.new_warnings);
+            let _ = writeln!(
+                out,
+                "\n{} price warning(s) in the new version: its total is a lower bound.",
+                self.new_warnings
+            );
         }
         out
     }
 
     /// Plain text for a terminal.
     pub fn to_text(&self) -> String {
-        let mut out = format!("{} → {} a month ({})\n", money(self.old_monthly, self.currency), money(self.new_monthly, self.currency), signed(self.delta, self.currency));
-        for c in self.changes.iter().filter(|c| c.change != Change::Unchanged) {
-            let _ = writeln!(out, "  {:?} {}: {}", c.change, c.name, signed(c.delta, self.currency));
+        let mut out = format!(
+            "{} → {} a month ({})\n",
+            money(self.old_monthly, self.currency),
+            money(self.new_monthly, self.currency),
+            signed(self.delta, self.currency)
+        );
+        for c in self
+            .changes
+            .iter()
+            .filter(|c| c.change != Change::Unchanged)
+        {
+            let _ = writeln!(
+                out,
+                "  {:?} {}: {}",
+                c.change,
+                c.name,
+                signed(c.delta, self.currency)
+            );
         }
         out
     }

@@ -8,15 +8,35 @@ use stagecraft_pricing::{embedded, PriceCatalog, Product};
 #[test]
 fn every_entry_is_sourced_dated_and_unique() {
     let prices = embedded();
-    assert_eq!(prices.as_of, catalog().as_of, "prices and the model catalogue share a date");
+    assert_eq!(
+        prices.as_of,
+        catalog().as_of,
+        "prices and the model catalogue share a date"
+    );
     for e in &prices.entries {
-        assert!(e.source.starts_with("https://"), "{} needs a public source URL", e.id);
+        assert!(
+            e.source.starts_with("https://"),
+            "{} needs a public source URL",
+            e.id
+        );
         assert_eq!(e.as_of, "2025-09-01", "{} must carry its date", e.id);
-        assert!(!e.amount.is_sign_negative(), "{} has a negative price", e.id);
+        assert!(
+            !e.amount.is_sign_negative(),
+            "{} has a negative price",
+            e.id
+        );
     }
     // Spot prices are estimates, always.
-    for e in prices.entries.iter().filter(|e| e.purchase == Some(stagecraft_model::PurchaseOption::Spot)) {
-        assert!(e.estimate, "{} is a spot price and must be marked an estimate", e.id);
+    for e in prices
+        .entries
+        .iter()
+        .filter(|e| e.purchase == Some(stagecraft_model::PurchaseOption::Spot))
+    {
+        assert!(
+            e.estimate,
+            "{} is a spot price and must be marked an estimate",
+            e.id
+        );
     }
 }
 
@@ -42,10 +62,15 @@ fn every_model_size_is_priced_where_it_is_offered() {
                     e.provider == spec.provider
                         && e.product == product
                         && (e.sku.as_deref() == Some(size.id.as_str())
-                            || (spec.provider == Provider::Digitalocean && product == Product::LoadBalancer))
+                            || (spec.provider == Provider::Digitalocean
+                                && product == Product::LoadBalancer))
                         && (e.regions.is_empty() || e.regions.iter().any(|r| r == region))
                 });
-                assert!(priced, "{:?} {} has no {:?} price in {region}", spec.provider, size.id, product);
+                assert!(
+                    priced,
+                    "{:?} {} has no {:?} price in {region}",
+                    spec.provider, size.id, product
+                );
             }
         }
     }
@@ -56,15 +81,24 @@ fn aws_servers_have_all_four_purchase_options_per_region() {
     let prices = embedded();
     let model = catalog();
     let aws = model.provider(Provider::Aws).unwrap();
-    for size in aws.sizes.iter().filter(|s| s.families.contains(&SizeFamily::Server)) {
+    for size in aws
+        .sizes
+        .iter()
+        .filter(|s| s.families.contains(&SizeFamily::Server))
+    {
         for region in &aws.regions {
             for purchase in ["on_demand", "reserved1y", "reserved3y", "spot"] {
                 let found = prices.entries.iter().any(|e| {
                     e.sku.as_deref() == Some(size.id.as_str())
                         && e.regions.contains(&region.id)
-                        && e.purchase.map(|p| serde_json::to_value(p).unwrap()) == Some(serde_json::json!(purchase))
+                        && e.purchase.map(|p| serde_json::to_value(p).unwrap())
+                            == Some(serde_json::json!(purchase))
                 });
-                assert!(found, "{} in {} has no {purchase} price", size.id, region.id);
+                assert!(
+                    found,
+                    "{} in {} has no {purchase} price",
+                    size.id, region.id
+                );
             }
         }
     }

@@ -20,9 +20,14 @@ fn diff_reports_added_removed_and_changed_components() {
     let mut new = old.clone();
     // Resize the workers (cx22 -> cx32: +€3.01), drop the monitoring server (−€3.79) and add
     // a second worker server (+€3.79).
-    let worker = new.components.iter_mut().find(|c| c.kind == ComponentKind::Worker).unwrap();
+    let worker = new
+        .components
+        .iter_mut()
+        .find(|c| c.kind == ComponentKind::Worker)
+        .unwrap();
     worker.size = Some("cx32".into());
-    new.components.retain(|c| c.kind != ComponentKind::Monitoring);
+    new.components
+        .retain(|c| c.kind != ComponentKind::Monitoring);
     let mut extra = Component::new(ComponentKind::Worker, "worker-2");
     extra.provider = Provider::Hetzner;
     extra.region = Some("fsn1".into());
@@ -40,7 +45,10 @@ fn diff_reports_added_removed_and_changed_components() {
     assert_eq!(by_name("app").change, Change::Unchanged);
     let markdown = diff.to_markdown();
     assert!(markdown.contains("+€3.01"), "{markdown}");
-    assert!(!markdown.contains("| app |"), "unchanged components stay out of the table: {markdown}");
+    assert!(
+        !markdown.contains("| app |"),
+        "unchanged components stay out of the table: {markdown}"
+    );
 }
 
 #[test]
@@ -56,14 +64,23 @@ fn egress_heavy_design_on_aws_is_a_finding() {
     let scale = template_by_slug("scale").unwrap().design().unwrap();
     let estimate = estimate(&scale, &CostOptions::default());
     let findings = cost_findings(&scale, &estimate);
-    let egress = findings.iter().find(|f| f.rule == "cost.egress_heavy").expect("20 TB out on AWS is egress-heavy");
+    let egress = findings
+        .iter()
+        .find(|f| f.rule == "cost.egress_heavy")
+        .expect("20 TB out on AWS is egress-heavy");
     assert_eq!(egress.severity, Severity::Warning);
     assert!(egress.message.contains("AWS"), "{}", egress.message);
 
     // The same design on Hetzner includes the traffic: no egress finding.
     let growth = growth();
-    let findings = cost_findings(&growth, &stagecraft_pricing::estimate(&growth, &CostOptions::default()));
-    assert!(findings.iter().all(|f| f.rule != "cost.egress_heavy"), "{findings:#?}");
+    let findings = cost_findings(
+        &growth,
+        &stagecraft_pricing::estimate(&growth, &CostOptions::default()),
+    );
+    assert!(
+        findings.iter().all(|f| f.rule != "cost.egress_heavy"),
+        "{findings:#?}"
+    );
 }
 
 #[test]
@@ -72,13 +89,23 @@ fn oversized_web_tier_for_the_stated_load_is_a_finding() {
     design.assumptions.peak_rps = Some(50);
     // 2 × cx32 = 8 vCPUs for 50 requests/s (need: 2).
     let findings = cost_findings(&design, &estimate(&design, &CostOptions::default()));
-    let oversized = findings.iter().find(|f| f.rule == "cost.oversized").expect("8 vCPUs for 50 rps is oversized");
+    let oversized = findings
+        .iter()
+        .find(|f| f.rule == "cost.oversized")
+        .expect("8 vCPUs for 50 rps is oversized");
     assert_eq!(oversized.components.len(), 1);
-    assert!(oversized.message.contains("8 vCPUs"), "{}", oversized.message);
+    assert!(
+        oversized.message.contains("8 vCPUs"),
+        "{}",
+        oversized.message
+    );
 
     design.assumptions.peak_rps = Some(400);
     let findings = cost_findings(&design, &estimate(&design, &CostOptions::default()));
-    assert!(findings.iter().all(|f| f.rule != "cost.oversized"), "8 vCPUs for 400 rps is fine: {findings:#?}");
+    assert!(
+        findings.iter().all(|f| f.rule != "cost.oversized"),
+        "8 vCPUs for 400 rps is fine: {findings:#?}"
+    );
 }
 
 #[test]
@@ -86,11 +113,28 @@ fn comparison_shows_hetzner_gaps() {
     let scale = template_by_slug("scale").unwrap().design().unwrap();
     let comparison = compare(&scale, &CostOptions::default());
     assert_eq!(comparison.columns.len(), 3);
-    let hetzner_gaps: Vec<_> = comparison.gaps.iter().filter(|g| g.provider == Provider::Hetzner).collect();
-    assert!(hetzner_gaps.iter().any(|g| g.kind == ComponentKind::ManagedDatabase && g.message.contains("no managed database")), "{hetzner_gaps:#?}");
-    assert!(hetzner_gaps.iter().any(|g| g.kind == ComponentKind::Cdn), "{hetzner_gaps:#?}");
+    let hetzner_gaps: Vec<_> = comparison
+        .gaps
+        .iter()
+        .filter(|g| g.provider == Provider::Hetzner)
+        .collect();
+    assert!(
+        hetzner_gaps
+            .iter()
+            .any(|g| g.kind == ComponentKind::ManagedDatabase
+                && g.message.contains("no managed database")),
+        "{hetzner_gaps:#?}"
+    );
+    assert!(
+        hetzner_gaps.iter().any(|g| g.kind == ComponentKind::Cdn),
+        "{hetzner_gaps:#?}"
+    );
     // The CDN cannot be priced on Hetzner, so Hetzner's column is a lower bound and not cheapest.
-    let hetzner = comparison.columns.iter().find(|c| c.provider == Provider::Hetzner).unwrap();
+    let hetzner = comparison
+        .columns
+        .iter()
+        .find(|c| c.provider == Provider::Hetzner)
+        .unwrap();
     assert!(hetzner.totals.unpriced_components > 0);
     assert_ne!(comparison.cheapest, Some(Provider::Hetzner));
 }

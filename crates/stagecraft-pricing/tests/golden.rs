@@ -5,21 +5,43 @@ use stagecraft_model::{template_by_slug, Provider};
 use stagecraft_pricing::{compare, embedded, estimate, retarget, CostOptions, Estimate};
 
 fn template(slug: &str) -> stagecraft_model::Design {
-    template_by_slug(slug).expect("template exists").design().expect("template loads")
+    template_by_slug(slug)
+        .expect("template exists")
+        .design()
+        .expect("template loads")
 }
 
 fn assert_traceable(estimate: &Estimate) {
     let catalog = embedded();
-    assert!(!estimate.lines.is_empty(), "an estimate of a template must have lines");
+    assert!(
+        !estimate.lines.is_empty(),
+        "an estimate of a template must have lines"
+    );
     for line in &estimate.lines {
         let entry = catalog
             .entries
             .iter()
             .find(|e| e.id == line.price.id)
-            .unwrap_or_else(|| panic!("line {} {} names unknown entry {}", line.name, line.item, line.price.id));
-        assert_eq!(entry.source, line.price.source, "line source must be its entry's");
-        assert_eq!(entry.as_of, line.price.as_of, "line date must be its entry's");
-        assert!(!line.rule.is_empty(), "line {} {} must say its rule", line.name, line.item);
+            .unwrap_or_else(|| {
+                panic!(
+                    "line {} {} names unknown entry {}",
+                    line.name, line.item, line.price.id
+                )
+            });
+        assert_eq!(
+            entry.source, line.price.source,
+            "line source must be its entry's"
+        );
+        assert_eq!(
+            entry.as_of, line.price.as_of,
+            "line date must be its entry's"
+        );
+        assert!(
+            !line.rule.is_empty(),
+            "line {} {} must say its rule",
+            line.name,
+            line.item
+        );
     }
 }
 
@@ -46,7 +68,10 @@ fn templates_on_each_provider() {
                 estimate.lines.iter().all(|l| l.provider == provider),
                 "{slug} on {provider:?}: every line must be on that provider"
             );
-            insta::assert_snapshot!(format!("{slug}_on_{}", provider.slug()), estimate.to_markdown());
+            insta::assert_snapshot!(
+                format!("{slug}_on_{}", provider.slug()),
+                estimate.to_markdown()
+            );
         }
     }
 }

@@ -23,7 +23,12 @@ fn design(currency: Currency, egress_gb: Option<u32>, components: Vec<Component>
     design
 }
 
-fn component(kind: ComponentKind, provider: Provider, region: &str, size: Option<&str>) -> Component {
+fn component(
+    kind: ComponentKind,
+    provider: Provider,
+    region: &str,
+    size: Option<&str>,
+) -> Component {
     let mut c = Component::new(kind, "subject");
     c.provider = provider;
     c.region = Some(region.to_owned());
@@ -33,7 +38,11 @@ fn component(kind: ComponentKind, provider: Provider, region: &str, size: Option
 
 fn priced(design: &Design, options: &CostOptions) -> Estimate {
     let estimate = estimate(design, options);
-    assert!(estimate.warnings.is_empty(), "unexpected warnings: {:?}", estimate.warnings);
+    assert!(
+        estimate.warnings.is_empty(),
+        "unexpected warnings: {:?}",
+        estimate.warnings
+    );
     estimate
 }
 
@@ -47,10 +56,21 @@ fn line<'a>(estimate: &'a Estimate, item: &str) -> &'a stagecraft_pricing::CostL
 
 #[test]
 fn hetzner_cx22_with_ipv4_and_backups() {
-    let mut server = component(ComponentKind::AppServer, Provider::Hetzner, "fsn1", Some("cx22"));
+    let mut server = component(
+        ComponentKind::AppServer,
+        Provider::Hetzner,
+        "fsn1",
+        Some("cx22"),
+    );
     server.properties.public_ipv4 = Some(true);
-    server.properties.backup = Some(BackupPolicy { snapshots: Some(Schedule::Weekly), ..BackupPolicy::default() });
-    let e = priced(&design(Currency::Eur, Some(0), vec![server]), &CostOptions::default());
+    server.properties.backup = Some(BackupPolicy {
+        snapshots: Some(Schedule::Weekly),
+        ..BackupPolicy::default()
+    });
+    let e = priced(
+        &design(Currency::Eur, Some(0), vec![server]),
+        &CostOptions::default(),
+    );
     // CX22 in Germany: €3.79 a month (cap of the hourly price).
     assert_eq!(line(&e, "server cx22").monthly, d("3.79"));
     // Primary IPv4: €0.50 a month.
@@ -64,8 +84,16 @@ fn hetzner_cx22_with_ipv4_and_backups() {
 
 #[test]
 fn hetzner_egress_beyond_the_included_20_tb() {
-    let server = component(ComponentKind::AppServer, Provider::Hetzner, "nbg1", Some("cx22"));
-    let e = priced(&design(Currency::Eur, Some(25_000), vec![server]), &CostOptions::default());
+    let server = component(
+        ComponentKind::AppServer,
+        Provider::Hetzner,
+        "nbg1",
+        Some("cx22"),
+    );
+    let e = priced(
+        &design(Currency::Eur, Some(25_000), vec![server]),
+        &CostOptions::default(),
+    );
     // 25,000 GB − 20,000 GB included = 5,000 GB = 5 TB × €1.00 = €5.00.
     assert_eq!(line(&e, "egress").monthly, d("5.00"));
     assert_eq!(e.egress[0].included_gb, d("20000"));
@@ -76,9 +104,17 @@ fn hetzner_egress_beyond_the_included_20_tb() {
 
 #[test]
 fn hetzner_object_storage_beyond_one_tb() {
-    let mut bucket = component(ComponentKind::ObjectStorage, Provider::Hetzner, "hel1", None);
+    let mut bucket = component(
+        ComponentKind::ObjectStorage,
+        Provider::Hetzner,
+        "hel1",
+        None,
+    );
     bucket.properties.storage_gb = Some(1_500);
-    let e = priced(&design(Currency::Eur, None, vec![bucket]), &CostOptions::default());
+    let e = priced(
+        &design(Currency::Eur, None, vec![bucket]),
+        &CostOptions::default(),
+    );
     // Base €4.99 (1 TB included) + 0.5 TB × €4.99 = €2.495 -> €2.50; total €7.49.
     assert_eq!(line(&e, "extra storage").monthly, d("2.50"));
     assert_eq!(e.totals.monthly, d("7.49"));
@@ -86,8 +122,16 @@ fn hetzner_object_storage_beyond_one_tb() {
 
 #[test]
 fn vat_is_added_on_the_total() {
-    let server = component(ComponentKind::Worker, Provider::Hetzner, "fsn1", Some("cx22"));
-    let options = CostOptions { vat_percent: Some(d("19")), ..CostOptions::default() };
+    let server = component(
+        ComponentKind::Worker,
+        Provider::Hetzner,
+        "fsn1",
+        Some("cx22"),
+    );
+    let options = CostOptions {
+        vat_percent: Some(d("19")),
+        ..CostOptions::default()
+    };
     let e = priced(&design(Currency::Eur, Some(0), vec![server]), &options);
     // 19% of €3.79 = €0.7201 -> €0.72; €3.79 + €0.72 = €4.51.
     assert_eq!(e.totals.vat, d("0.72"));
@@ -96,8 +140,16 @@ fn vat_is_added_on_the_total() {
 
 #[test]
 fn aws_t3_micro_on_demand_reserved_and_hours() {
-    let server = component(ComponentKind::AppServer, Provider::Aws, "us-east-1", Some("t3.micro"));
-    let e = priced(&design(Currency::Usd, Some(100), vec![server.clone()]), &CostOptions::default());
+    let server = component(
+        ComponentKind::AppServer,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    let e = priced(
+        &design(Currency::Usd, Some(100), vec![server.clone()]),
+        &CostOptions::default(),
+    );
     // $0.0104 an hour × 730 h = $7.592 -> $7.59.
     assert_eq!(line(&e, "server t3.micro").monthly, d("7.59"));
     // 8 GB gp3 root volume × $0.08 = $0.64.
@@ -108,7 +160,10 @@ fn aws_t3_micro_on_demand_reserved_and_hours() {
 
     let mut reserved = server.clone();
     reserved.properties.purchase = Some(PurchaseOption::Reserved1y);
-    let e = priced(&design(Currency::Usd, Some(100), vec![reserved]), &CostOptions::default());
+    let e = priced(
+        &design(Currency::Usd, Some(100), vec![reserved]),
+        &CostOptions::default(),
+    );
     // 1-year no-upfront reserved: $0.0065 × 730 = $4.745 -> $4.75; saves $7.59 − $4.75 = $2.84.
     let l = line(&e, "server t3.micro");
     assert_eq!(l.monthly, d("4.75"));
@@ -117,7 +172,10 @@ fn aws_t3_micro_on_demand_reserved_and_hours() {
     assert_eq!(saving.monthly_saving, d("2.84"));
     assert_eq!(e.totals.savings, d("2.84"));
 
-    let options = CostOptions { hours_per_month: d("720"), ..CostOptions::default() };
+    let options = CostOptions {
+        hours_per_month: d("720"),
+        ..CostOptions::default()
+    };
     let e = priced(&design(Currency::Usd, Some(100), vec![server]), &options);
     // $0.0104 × 720 h = $7.488 -> $7.49.
     assert_eq!(line(&e, "server t3.micro").monthly, d("7.49"));
@@ -125,20 +183,39 @@ fn aws_t3_micro_on_demand_reserved_and_hours() {
 
 #[test]
 fn aws_spot_is_marked_as_an_estimate() {
-    let mut server = component(ComponentKind::Worker, Provider::Aws, "us-east-1", Some("m7i.large"));
+    let mut server = component(
+        ComponentKind::Worker,
+        Provider::Aws,
+        "us-east-1",
+        Some("m7i.large"),
+    );
     server.properties.purchase = Some(PurchaseOption::Spot);
-    let e = priced(&design(Currency::Usd, Some(0), vec![server]), &CostOptions::default());
+    let e = priced(
+        &design(Currency::Usd, Some(0), vec![server]),
+        &CostOptions::default(),
+    );
     let l = line(&e, "server m7i.large");
     // Spot estimate: 35% of $0.1008 = $0.03528, kept to four places as $0.0353 an hour;
     // × 730 h = $25.769 -> $25.77.
     assert_eq!(l.monthly, d("25.77"));
-    assert!(l.price.estimate, "spot prices are estimates and must say so");
+    assert!(
+        l.price.estimate,
+        "spot prices are estimates and must say so"
+    );
 }
 
 #[test]
 fn aws_egress_tiers_after_the_free_100_gb() {
-    let server = component(ComponentKind::AppServer, Provider::Aws, "us-east-1", Some("t3.micro"));
-    let e = priced(&design(Currency::Usd, Some(1_000), vec![server]), &CostOptions::default());
+    let server = component(
+        ComponentKind::AppServer,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    let e = priced(
+        &design(Currency::Usd, Some(1_000), vec![server]),
+        &CostOptions::default(),
+    );
     // First 100 GB free, then 900 GB × $0.09 = $81.00.
     assert_eq!(e.egress[0].monthly, d("81.00"));
     assert_eq!(e.egress[0].included_gb, d("100"));
@@ -147,13 +224,24 @@ fn aws_egress_tiers_after_the_free_100_gb() {
 
 #[test]
 fn aws_rds_multi_az_doubles_instance_and_storage() {
-    let mut db = component(ComponentKind::ManagedDatabase, Provider::Aws, "us-east-1", Some("db.t4g.micro"));
+    let mut db = component(
+        ComponentKind::ManagedDatabase,
+        Provider::Aws,
+        "us-east-1",
+        Some("db.t4g.micro"),
+    );
     db.properties.engine = Some(Engine::Postgresql);
     db.properties.standby_nodes = Some(1);
     db.properties.storage_gb = Some(20);
-    let e = priced(&design(Currency::Usd, None, vec![db]), &CostOptions::default());
+    let e = priced(
+        &design(Currency::Usd, None, vec![db]),
+        &CostOptions::default(),
+    );
     // $0.016 × 730 h × 2 (Multi-AZ) = $23.36.
-    assert_eq!(line(&e, "managed database db.t4g.micro").monthly, d("23.36"));
+    assert_eq!(
+        line(&e, "managed database db.t4g.micro").monthly,
+        d("23.36")
+    );
     // 20 GB × $0.115 × 2 = $4.60.
     assert_eq!(line(&e, "database storage").monthly, d("4.60"));
     assert_eq!(e.totals.monthly, d("27.96"));
@@ -161,8 +249,16 @@ fn aws_rds_multi_az_doubles_instance_and_storage() {
 
 #[test]
 fn aws_alb_hours_plus_one_capacity_unit() {
-    let lb = component(ComponentKind::LoadBalancer, Provider::Aws, "us-east-1", Some("alb"));
-    let e = priced(&design(Currency::Usd, Some(0), vec![lb]), &CostOptions::default());
+    let lb = component(
+        ComponentKind::LoadBalancer,
+        Provider::Aws,
+        "us-east-1",
+        Some("alb"),
+    );
+    let e = priced(
+        &design(Currency::Usd, Some(0), vec![lb]),
+        &CostOptions::default(),
+    );
     // $0.0225 × 730 = $16.425 -> $16.43; the 1-LCU minimum: $0.008 × 730 = $5.84.
     assert_eq!(line(&e, "load balancer alb").monthly, d("16.43"));
     assert_eq!(line(&e, "alb capacity units").monthly, d("5.84"));
@@ -171,18 +267,38 @@ fn aws_alb_hours_plus_one_capacity_unit() {
 
 #[test]
 fn digitalocean_database_with_standby_in_euros() {
-    let mut db = component(ComponentKind::ManagedDatabase, Provider::Digitalocean, "fra1", Some("db-s-1vcpu-2gb"));
+    let mut db = component(
+        ComponentKind::ManagedDatabase,
+        Provider::Digitalocean,
+        "fra1",
+        Some("db-s-1vcpu-2gb"),
+    );
     db.properties.standby_nodes = Some(1);
-    let e = priced(&design(Currency::Eur, None, vec![db]), &CostOptions::default());
+    let e = priced(
+        &design(Currency::Eur, None, vec![db]),
+        &CostOptions::default(),
+    );
     // $30 a node × 2 nodes = $60; at 1 EUR = 1.17 USD: 60 / 1.17 = €51.2820... -> €51.28.
     assert_eq!(e.totals.monthly, d("51.28"));
-    assert!(e.lines[0].rule.contains("1.17"), "a converted line says its rate: {}", e.lines[0].rule);
+    assert!(
+        e.lines[0].rule.contains("1.17"),
+        "a converted line says its rate: {}",
+        e.lines[0].rule
+    );
 }
 
 #[test]
 fn digitalocean_pooled_transfer_overage() {
-    let droplet = component(ComponentKind::AppServer, Provider::Digitalocean, "nyc3", Some("s-1vcpu-1gb"));
-    let e = priced(&design(Currency::Usd, Some(1_500), vec![droplet]), &CostOptions::default());
+    let droplet = component(
+        ComponentKind::AppServer,
+        Provider::Digitalocean,
+        "nyc3",
+        Some("s-1vcpu-1gb"),
+    );
+    let e = priced(
+        &design(Currency::Usd, Some(1_500), vec![droplet]),
+        &CostOptions::default(),
+    );
     // $6 droplet with 1,000 GB; 500 GB over × $0.01 = $5.00; total $11.00.
     assert_eq!(line(&e, "egress").monthly, d("5.00"));
     assert_eq!(e.totals.monthly, d("11.00"));
@@ -190,8 +306,16 @@ fn digitalocean_pooled_transfer_overage() {
 
 #[test]
 fn digitalocean_load_balancer_is_priced_per_node() {
-    let lb = component(ComponentKind::LoadBalancer, Provider::Digitalocean, "nyc3", Some("lb-2"));
-    let e = priced(&design(Currency::Usd, None, vec![lb]), &CostOptions::default());
+    let lb = component(
+        ComponentKind::LoadBalancer,
+        Provider::Digitalocean,
+        "nyc3",
+        Some("lb-2"),
+    );
+    let e = priced(
+        &design(Currency::Usd, None, vec![lb]),
+        &CostOptions::default(),
+    );
     // 2 nodes × $12 = $24.
     assert_eq!(e.totals.monthly, d("24.00"));
 }
@@ -200,32 +324,63 @@ fn digitalocean_load_balancer_is_priced_per_node() {
 fn unknown_prices_are_warnings_never_silent_zeros() {
     // Not placed, no default provider.
     let loose = Component::new(ComponentKind::AppServer, "loose");
-    let e = estimate(&design(Currency::Eur, None, vec![loose.clone()]), &CostOptions::default());
+    let e = estimate(
+        &design(Currency::Eur, None, vec![loose.clone()]),
+        &CostOptions::default(),
+    );
     assert!(e.lines.is_empty());
     assert_eq!(e.warnings.len(), 1, "{:?}", e.warnings);
     assert_eq!(e.totals.unpriced_components, 1);
 
     // With a default provider it is priced at the catalogue's default size (cx22).
-    let options = CostOptions { default_provider: Some(Provider::Hetzner), ..CostOptions::default() };
+    let options = CostOptions {
+        default_provider: Some(Provider::Hetzner),
+        ..CostOptions::default()
+    };
     let e = estimate(&design(Currency::Eur, Some(0), vec![loose]), &options);
     assert_eq!(e.totals.monthly, d("3.79"));
 
     // A CDN on Hetzner does not exist: a warning, not €0.
     let cdn = component(ComponentKind::Cdn, Provider::Hetzner, "fsn1", None);
-    let e = estimate(&design(Currency::Eur, None, vec![cdn]), &CostOptions::default());
+    let e = estimate(
+        &design(Currency::Eur, None, vec![cdn]),
+        &CostOptions::default(),
+    );
     assert!(e.lines.is_empty());
     assert!(e.warnings[0].message.contains("no CDN"), "{:?}", e.warnings);
 
     // A size the catalogue does not price.
-    let odd = component(ComponentKind::AppServer, Provider::Hetzner, "fsn1", Some("cx999"));
-    let e = estimate(&design(Currency::Eur, None, vec![odd]), &CostOptions::default());
+    let odd = component(
+        ComponentKind::AppServer,
+        Provider::Hetzner,
+        "fsn1",
+        Some("cx999"),
+    );
+    let e = estimate(
+        &design(Currency::Eur, None, vec![odd]),
+        &CostOptions::default(),
+    );
     assert!(e.warnings[0].message.contains("cx999"), "{:?}", e.warnings);
     assert_eq!(e.totals.unpriced_components, 1);
 }
 
 #[test]
 fn missing_egress_assumption_is_a_warning() {
-    let server = component(ComponentKind::AppServer, Provider::Hetzner, "fsn1", Some("cx22"));
-    let e = estimate(&design(Currency::Eur, None, vec![server]), &CostOptions::default());
-    assert!(e.warnings.iter().any(|w| w.message.contains("monthly_egress_gb")), "{:?}", e.warnings);
+    let server = component(
+        ComponentKind::AppServer,
+        Provider::Hetzner,
+        "fsn1",
+        Some("cx22"),
+    );
+    let e = estimate(
+        &design(Currency::Eur, None, vec![server]),
+        &CostOptions::default(),
+    );
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.message.contains("monthly_egress_gb")),
+        "{:?}",
+        e.warnings
+    );
 }

@@ -25,7 +25,11 @@ fn no_floating_point_types_in_src() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut hits = Vec::new();
     scan(&src, &mut hits);
-    assert!(hits.is_empty(), "floating point types in pricing sources:\n{}", hits.join("\n"));
+    assert!(
+        hits.is_empty(),
+        "floating point types in pricing sources:\n{}",
+        hits.join("\n")
+    );
 }
 
 #[test]

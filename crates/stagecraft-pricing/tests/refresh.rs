@@ -17,20 +17,33 @@ use stagecraft_pricing::refresh::{
     fetch_digitalocean, fetch_hetzner, load_catalog, parse_digitalocean, parse_hetzner,
     store_catalog, ApiToken, RefreshError,
 };
-use stagecraft_pricing::{embedded, estimate_with, CatalogOrigin, CostOptions, PriceCatalog, Product};
+use stagecraft_pricing::{
+    embedded, estimate_with, CatalogOrigin, CostOptions, PriceCatalog, Product,
+};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 fn spec(name: &str) -> PathBuf {
     let path = workspace_root().join("../shared/specs").join(name);
-    assert!(path.is_file(), "provider spec {} is missing: the tests need <workspace root>/../shared/specs", path.display());
+    assert!(
+        path.is_file(),
+        "provider spec {} is missing: the tests need <workspace root>/../shared/specs",
+        path.display()
+    );
     path
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A Prism mock server, killed when dropped.
@@ -42,7 +55,11 @@ struct Prism {
 impl Prism {
     fn start(spec_file: &str, probe: &str) -> Prism {
         let prism = workspace_root().join("node_modules/.bin/prism");
-        assert!(prism.is_file(), "Prism is missing at {}: run `npm ci` at the workspace root", prism.display());
+        assert!(
+            prism.is_file(),
+            "Prism is missing at {}: run `npm ci` at the workspace root",
+            prism.display()
+        );
         let port = free_port();
         let child = Command::new(prism)
             .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
@@ -51,7 +68,10 @@ impl Prism {
             .stderr(Stdio::null())
             .spawn()
             .expect("Prism starts");
-        let server = Prism { child, base: format!("http://127.0.0.1:{port}") };
+        let server = Prism {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
             if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
@@ -78,11 +98,22 @@ impl Drop for Prism {
 }
 
 async fn get(url: &str) -> String {
-    reqwest::Client::new().get(url).bearer_auth("test-token").send().await.unwrap().text().await.unwrap()
+    reqwest::Client::new()
+        .get(url)
+        .bearer_auth("test-token")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 /// A previously stored catalogue, to show a refused refresh leaves it alone.
@@ -98,8 +129,12 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
     let prism = Prism::start("hetzner-cloud.openapi.json", "/pricing");
     let rt = runtime();
     let pricing = rt.block_on(get(&format!("{}/pricing", prism.base)));
-    let types = rt.block_on(get(&format!("{}/server_types?page=1&per_page=50", prism.base)));
-    let catalog = parse_hetzner(&prism.base, &pricing, &[types], "2026-11-26").expect("Prism's answers parse");
+    let types = rt.block_on(get(&format!(
+        "{}/server_types?page=1&per_page=50",
+        prism.base
+    )));
+    let catalog = parse_hetzner(&prism.base, &pricing, &[types], "2026-11-26")
+        .expect("Prism's answers parse");
     let server = catalog
         .entries
         .iter()
@@ -111,9 +146,19 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
     assert_eq!(server.regions, vec!["fsn1"]);
     assert_eq!(server.as_of, "2026-11-26");
     assert!(server.source.ends_with("/pricing"));
-    let backup = catalog.entries.iter().find(|e| e.product == Product::ServerBackup).unwrap();
+    let backup = catalog
+        .entries
+        .iter()
+        .find(|e| e.product == Product::ServerBackup)
+        .unwrap();
     assert_eq!(backup.amount.to_string(), "20.00");
-    assert!(matches!(catalog.origin, CatalogOrigin::Refreshed { provider: Provider::Hetzner, .. }));
+    assert!(matches!(
+        catalog.origin,
+        CatalogOrigin::Refreshed {
+            provider: Provider::Hetzner,
+            ..
+        }
+    ));
 
     // The full fetch walks /server_types: Prism serves the example page ("page 3 of 4, 100
     // types") whatever page is asked, so the walk ends with 1 of 100 types and is refused.
@@ -127,11 +172,24 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
         })
         .expect_err("a partial list is refused");
     assert!(matches!(error, RefreshError::Partial { .. }), "{error}");
-    assert!(error.to_string().contains("1 of the 100 server types"), "{error}");
-    assert_eq!(std::fs::read(&path).unwrap(), before, "the stored catalogue must stay as it was");
+    assert!(
+        error.to_string().contains("1 of the 100 server types"),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the stored catalogue must stay as it was"
+    );
 
     // Without a token Prism answers 401, which is refused with the status, never the token.
-    let error = rt.block_on(fetch_hetzner(&format!("{}/nope", prism.base), &token, "2026-11-26")).unwrap_err();
+    let error = rt
+        .block_on(fetch_hetzner(
+            &format!("{}/nope", prism.base),
+            &token,
+            "2026-11-26",
+        ))
+        .unwrap_err();
     assert!(matches!(error, RefreshError::Status { .. }), "{error}");
     assert!(!error.to_string().contains("test-token"));
 }
@@ -141,7 +199,8 @@ fn digitalocean_answer_from_prism_parses_and_pagination_is_judged() {
     let prism = Prism::start("digitalocean.openapi.json", "/v2/sizes");
     let rt = runtime();
     let page = rt.block_on(get(&format!("{}/v2/sizes?page=1&per_page=200", prism.base)));
-    let catalog = parse_digitalocean(&prism.base, &[page], "2026-11-26").expect("Prism's answer parses");
+    let catalog =
+        parse_digitalocean(&prism.base, &[page], "2026-11-26").expect("Prism's answer parses");
     let size = &catalog.entries[0];
     // The spec's example: s-1vcpu-1gb at 5 USD a month with 1 TB of transfer.
     assert_eq!(size.id, "digitalocean.droplet.s-1vcpu-1gb");
@@ -152,7 +211,9 @@ fn digitalocean_answer_from_prism_parses_and_pagination_is_judged() {
     let dir = tempfile::tempdir().unwrap();
     let (path, before) = previous_file(dir.path());
     let token = ApiToken::new("test-token");
-    let error = rt.block_on(fetch_digitalocean(&prism.base, &token, "2026-11-26")).unwrap_err();
+    let error = rt
+        .block_on(fetch_digitalocean(&prism.base, &token, "2026-11-26"))
+        .unwrap_err();
     assert!(error.to_string().contains("1 of the 64 sizes"), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
@@ -177,10 +238,19 @@ fn malformed_and_partial_answers_are_refused_with_the_place() {
     let error = parse_digitalocean(base, &["<html>502</html>".into()], "2026-11-26").unwrap_err();
     assert!(matches!(error, RefreshError::Malformed { .. }), "{error}");
     // No sizes.
-    let error = parse_digitalocean(base, &[r#"{"sizes": [], "meta": {"total": 0}}"#.into()], "2026-11-26").unwrap_err();
+    let error = parse_digitalocean(
+        base,
+        &[r#"{"sizes": [], "meta": {"total": 0}}"#.into()],
+        "2026-11-26",
+    )
+    .unwrap_err();
     assert!(matches!(error, RefreshError::Partial { .. }), "{error}");
     // Hetzner: a server type without prices.
-    let no_prices = HETZNER_PRICING.replacen("\"name\": \"cx22\", \"prices\": [", "\"name\": \"cx22\", \"prices\": [], \"was\": [", 1);
+    let no_prices = HETZNER_PRICING.replacen(
+        "\"name\": \"cx22\", \"prices\": [",
+        "\"name\": \"cx22\", \"prices\": [], \"was\": [",
+        1,
+    );
     assert_ne!(no_prices, HETZNER_PRICING, "the fixture edit must apply");
     let error = parse_hetzner(base, &no_prices, &[HETZNER_TYPES.into()], "2026-11-26").unwrap_err();
     assert!(matches!(error, RefreshError::Partial { .. }), "{error}");
@@ -192,7 +262,11 @@ fn malformed_and_partial_answers_are_refused_with_the_place() {
     // A stored file that is not a catalogue is refused on load.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("prices.json");
-    std::fs::write(&path, r#"{"format": 1, "as_of": "x", "origin": {"kind": "embedded"}, "entries": [], "extra": 1}"#).unwrap();
+    std::fs::write(
+        &path,
+        r#"{"format": 1, "as_of": "x", "origin": {"kind": "embedded"}, "entries": [], "extra": 1}"#,
+    )
+    .unwrap();
     let error = load_catalog(&path).unwrap_err();
     assert!(error.to_string().contains("extra"), "{error}");
 }
@@ -211,15 +285,25 @@ fn serve(routes: Vec<(&'static str, String)>, requests: usize) -> String {
             loop {
                 let mut header = String::new();
                 reader.read_line(&mut header).unwrap();
-                if header.to_ascii_lowercase().starts_with("authorization: bearer good-token") {
+                if header
+                    .to_ascii_lowercase()
+                    .starts_with("authorization: bearer good-token")
+                {
                     authorized = true;
                 }
                 if header == "\r\n" || header.is_empty() {
                     break;
                 }
             }
-            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let body = routes.iter().find(|(prefix, _)| path.starts_with(prefix)).map(|(_, b)| b.clone());
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_owned();
+            let body = routes
+                .iter()
+                .find(|(prefix, _)| path.starts_with(prefix))
+                .map(|(_, b)| b.clone());
             let (status, body) = match (authorized, body) {
                 (false, _) => ("401 Unauthorized", "{}".to_owned()),
                 (true, Some(b)) => ("200 OK", b),
@@ -236,7 +320,13 @@ fn serve(routes: Vec<(&'static str, String)>, requests: usize) -> String {
 fn complete_answers_are_stored_atomically_and_named_by_the_estimate() {
     let rt = runtime();
     let base = serve(vec![("/v2/sizes", DO_COMPLETE.to_owned())], 1);
-    let catalog = rt.block_on(fetch_digitalocean(&base, &ApiToken::new("good-token"), "2026-11-26")).expect("a complete answer is accepted");
+    let catalog = rt
+        .block_on(fetch_digitalocean(
+            &base,
+            &ApiToken::new("good-token"),
+            "2026-11-26",
+        ))
+        .expect("a complete answer is accepted");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("do-prices.json");
     store_catalog(&path, &catalog).unwrap();
@@ -256,26 +346,68 @@ fn complete_answers_are_stored_atomically_and_named_by_the_estimate() {
     design.components.push(droplet);
     let layers: [&PriceCatalog; 2] = [&stored, embedded()];
     let estimate = estimate_with(&design, &CostOptions::default(), &layers);
-    assert_eq!(estimate.catalogs.len(), 2, "the estimate names both catalogues");
-    assert!(matches!(estimate.catalogs[0].origin, CatalogOrigin::Refreshed { .. }));
-    let server = estimate.lines.iter().find(|l| l.item.starts_with("server")).unwrap();
-    assert_eq!(server.price.as_of, "2026-11-26", "the line says it used the refreshed price");
+    assert_eq!(
+        estimate.catalogs.len(),
+        2,
+        "the estimate names both catalogues"
+    );
+    assert!(matches!(
+        estimate.catalogs[0].origin,
+        CatalogOrigin::Refreshed { .. }
+    ));
+    let server = estimate
+        .lines
+        .iter()
+        .find(|l| l.item.starts_with("server"))
+        .unwrap();
+    assert_eq!(
+        server.price.as_of, "2026-11-26",
+        "the line says it used the refreshed price"
+    );
     assert_eq!(server.monthly.to_string(), "6.50");
     // Egress has no refreshed price: that line says it came from the embedded catalogue.
     let egress = estimate.lines.iter().find(|l| l.item == "egress").unwrap();
     assert_eq!(egress.price.as_of, "2025-09-01");
 
     // Hetzner: complete pricing and one page of server types.
-    let base = serve(vec![("/pricing", HETZNER_PRICING.to_owned()), ("/server_types", HETZNER_TYPES.to_owned())], 2);
-    let catalog = rt.block_on(fetch_hetzner(&base, &ApiToken::new("good-token"), "2026-11-26")).expect("complete Hetzner answers are accepted");
-    let cx22 = catalog.entries.iter().find(|e| e.id == "hetzner.server.cx22.fsn1").unwrap();
+    let base = serve(
+        vec![
+            ("/pricing", HETZNER_PRICING.to_owned()),
+            ("/server_types", HETZNER_TYPES.to_owned()),
+        ],
+        2,
+    );
+    let catalog = rt
+        .block_on(fetch_hetzner(
+            &base,
+            &ApiToken::new("good-token"),
+            "2026-11-26",
+        ))
+        .expect("complete Hetzner answers are accepted");
+    let cx22 = catalog
+        .entries
+        .iter()
+        .find(|e| e.id == "hetzner.server.cx22.fsn1")
+        .unwrap();
     assert_eq!(cx22.amount.to_string(), "3.7900");
     assert_eq!(cx22.includes[0].quantity.to_string(), "20");
     // A deprecated server type is left out.
-    assert!(!catalog.entries.iter().any(|e| e.sku.as_deref() == Some("cx11")));
+    assert!(!catalog
+        .entries
+        .iter()
+        .any(|e| e.sku.as_deref() == Some("cx11")));
 
     // A wrong token: refused with the status.
     let base = serve(vec![("/v2/sizes", DO_COMPLETE.to_owned())], 1);
-    let error = rt.block_on(fetch_digitalocean(&base, &ApiToken::new("bad-token"), "2026-11-26")).unwrap_err();
-    assert!(matches!(error, RefreshError::Status { status: 401, .. }), "{error}");
+    let error = rt
+        .block_on(fetch_digitalocean(
+            &base,
+            &ApiToken::new("bad-token"),
+            "2026-11-26",
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(error, RefreshError::Status { status: 401, .. }),
+        "{error}"
+    );
 }
