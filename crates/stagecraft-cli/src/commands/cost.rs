@@ -93,7 +93,12 @@ pub fn decimal_arg(flag: &str, text: &str) -> Result<Decimal, Failure> {
 }
 
 /// The options shared by `cost` and `cost-diff`.
-pub fn options(hours: u32, currency: Option<CurrencyArg>, vat: Option<&str>, usd_per_eur: &str) -> Result<CostOptions, Failure> {
+pub fn options(
+    hours: u32,
+    currency: Option<CurrencyArg>,
+    vat: Option<&str>,
+    usd_per_eur: &str,
+) -> Result<CostOptions, Failure> {
     if hours == 0 {
         return Err(Failure::Usage("--hours must be at least 1".into()));
     }
@@ -117,17 +122,31 @@ pub fn load_prices(path: Option<&Path>) -> Result<Option<PriceCatalog>, Failure>
 }
 
 pub fn run(out: &Output, args: &CostArgs) -> Result<ExitCode, Failure> {
-    let formats = [out.json, args.csv, args.markdown].iter().filter(|f| **f).count();
+    let formats = [out.json, args.csv, args.markdown]
+        .iter()
+        .filter(|f| **f)
+        .count();
     if formats > 1 {
-        return Err(Failure::Usage("choose one of --json, --csv and --markdown".into()));
+        return Err(Failure::Usage(
+            "choose one of --json, --csv and --markdown".into(),
+        ));
     }
     if args.compare && args.csv {
-        return Err(Failure::Usage("--compare has no CSV form: use --json or --markdown".into()));
+        return Err(Failure::Usage(
+            "--compare has no CSV form: use --json or --markdown".into(),
+        ));
     }
     if args.compare && args.provider.is_some() {
-        return Err(Failure::Usage("--compare already prices every provider: drop --provider".into()));
+        return Err(Failure::Usage(
+            "--compare already prices every provider: drop --provider".into(),
+        ));
     }
-    let mut options = options(args.hours, args.currency, args.vat.as_deref(), &args.usd_per_eur)?;
+    let mut options = options(
+        args.hours,
+        args.currency,
+        args.vat.as_deref(),
+        &args.usd_per_eur,
+    )?;
     let refreshed = load_prices(args.prices.as_deref())?;
     let mut catalogs: Vec<&PriceCatalog> = refreshed.iter().collect();
     catalogs.push(embedded());
@@ -161,7 +180,10 @@ pub fn run(out: &Output, args: &CostArgs) -> Result<ExitCode, Failure> {
     } else if args.markdown {
         print!("{}", estimate.to_markdown());
         for f in &findings {
-            println!("- **{}** ({:?}): {} {}", f.rule, f.severity, f.message, f.why);
+            println!(
+                "- **{}** ({:?}): {} {}",
+                f.rule, f.severity, f.message, f.why
+            );
         }
     } else {
         out.print(

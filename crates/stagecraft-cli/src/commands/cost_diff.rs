@@ -47,10 +47,16 @@ fn load(arg: &str) -> Result<Design, Failure> {
         .map_err(|e| Failure::Usage(format!("{arg}: could not run git: {e}")))?;
     if !output.status.success() {
         let message = String::from_utf8_lossy(&output.stderr);
-        return Err(Failure::Usage(format!("{arg}: git show failed: {}", message.trim())));
+        return Err(Failure::Usage(format!(
+            "{arg}: git show failed: {}",
+            message.trim()
+        )));
     }
-    let text = String::from_utf8(output.stdout)
-        .map_err(|_| Failure::Usage(format!("{arg}: the file at that revision is not UTF-8 text")))?;
+    let text = String::from_utf8(output.stdout).map_err(|_| {
+        Failure::Usage(format!(
+            "{arg}: the file at that revision is not UTF-8 text"
+        ))
+    })?;
     Ok(load_str(&text, arg)?.design)
 }
 
@@ -58,7 +64,12 @@ pub fn run(out: &Output, args: &CostDiffArgs) -> Result<ExitCode, Failure> {
     if out.json && args.markdown {
         return Err(Failure::Usage("choose one of --json and --markdown".into()));
     }
-    let options = options(args.hours, args.currency, args.vat.as_deref(), &args.usd_per_eur)?;
+    let options = options(
+        args.hours,
+        args.currency,
+        args.vat.as_deref(),
+        &args.usd_per_eur,
+    )?;
     let refreshed = load_prices(args.prices.as_deref())?;
     let mut catalogs: Vec<&PriceCatalog> = refreshed.iter().collect();
     catalogs.push(embedded());
