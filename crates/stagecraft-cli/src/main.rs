@@ -101,6 +101,8 @@ enum Command {
     },
     /// Compare what exists with the design and the journal; report drift.
     Refresh(commands::plan::CloudArgs),
+    /// Export the design: picture, review report, Terraform, Compose, Mermaid or draw.io.
+    Export(commands::export::ExportArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +144,7 @@ fn main() -> ExitCode {
         Command::Apply { args, auto_approve } => commands::apply::run(&out, &args, auto_approve),
         Command::Destroy { args, auto_approve } => commands::destroy::run(&out, &args, auto_approve),
         Command::Refresh(args) => commands::refresh::run(&out, &args),
+        Command::Export(args) => commands::export::run(&out, &args),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@ pub mod cost;
 pub mod cost_diff;
 pub mod credentials;
 pub mod destroy;
+pub mod export;
 pub mod fmt;
 pub mod migrate;
 pub mod new;

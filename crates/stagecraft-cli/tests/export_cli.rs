@@ -1,0 +1,166 @@
+//! `stagecraft export`: every format writes its file(s), and bad input gives exit code 2 with a
+//! clear message.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn template(slug: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../stagecraft-model/templates")
+        .join(format!("{slug}.stagecraft.json"))
+}
+
+fn stagecraft() -> Command {
+    Command::cargo_bin("stagecraft").expect("binary builds")
+}
+
+#[test]
+fn every_format_writes_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("svg", "d.svg", &b"<svg"[..]),
+        ("png", "d.png", &b"\x89PNG"[..]),
+        ("pdf", "d.pdf", &b"%PDF"[..]),
+        ("report-md", "r.md", &b"# MVP"[..]),
+        ("report-html", "r.html", &b"<!DOCTYPE html>"[..]),
+        ("report-pdf", "r.pdf", &b"%PDF"[..]),
+        ("terraform", "main.tf", &b"terraform {"[..]),
+        ("mermaid", "d.mmd", &b"---\ntitle:"[..]),
+        ("drawio", "d.drawio", &b"<mxfile"[..]),
+    ];
+    for (format, name, start) in cases {
+        let out = dir.path().join(name);
+        stagecraft()
+            .arg("export")
+            .arg(template("mvp"))
+            .args(["--format", format, "-o"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("wrote"));
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            bytes.starts_with(start),
+            "{format}: unexpected start {:?}",
+            &bytes[..bytes.len().min(16)]
+        );
+    }
+}
+
+#[test]
+fn png_scale_and_report_previous_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = |path: &PathBuf| {
+        let png = std::fs::read(path).unwrap();
+        (
+            u32::from_be_bytes(png[16..20].try_into().unwrap()),
+            u32::from_be_bytes(png[20..24].try_into().unwrap()),
+        )
+    };
+    let one = dir.path().join("1x.png");
+    let two = dir.path().join("2x.png");
+    stagecraft()
+        .arg("export")
+        .arg(template("growth"))
+        .args(["--format", "png", "-o"])
+        .arg(&one)
+        .assert()
+        .success();
+    stagecraft()
+        .arg("export")
+        .arg(template("growth"))
+        .args([
+            "--format",
+            "png",
+            "--scale",
+            "2",
+            "--background",
+            "white",
+            "-o",
+        ])
+        .arg(&two)
+        .assert()
+        .success();
+    let (w1, h1) = size(&one);
+    assert_eq!(size(&two), (w1 * 2, h1 * 2));
+
+    let report = dir.path().join("r.md");
+    stagecraft()
+        .arg("export")
+        .arg(template("growth"))
+        .args(["--format", "report-md", "--previous"])
+        .arg(template("mvp"))
+        .arg("-o")
+        .arg(&report)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.contains("## Changes since the previous version"));
+    assert!(
+        text.contains("Monthly cost €"),
+        "the cost change is summarised:\n{text}"
+    );
+}
+
+#[test]
+fn compose_writes_a_directory_of_files_and_reports_them_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("stack");
+    let assert = stagecraft()
+        .args(["--json", "export"])
+        .arg(template("mvp"))
+        .args(["--format", "compose", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["files"].as_array().unwrap().len(), 3);
+    for name in ["docker-compose.yml", "cloud-init.yaml", "Caddyfile"] {
+        assert!(out.join(name).is_file(), "{name} written");
+    }
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    stagecraft()
+        .arg("export")
+        .arg(dir.path().join("missing.stagecraft.json"))
+        .args(["--format", "svg", "-o"])
+        .arg(dir.path().join("x.svg"))
+        .assert()
+        .code(2);
+    stagecraft()
+        .arg("export")
+        .arg(template("mvp"))
+        .args(["--format", "gif", "-o", "x.gif"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("gif"));
+    stagecraft()
+        .arg("export")
+        .arg(template("mvp"))
+        .args(["--format", "png", "--scale", "0", "-o"])
+        .arg(dir.path().join("x.png"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("scale"));
+    assert!(
+        !dir.path().join("x.png").exists(),
+        "a failed export writes nothing"
+    );
+    // A design with no Docker Compose server cannot become a Compose stack.
+    let blank = dir.path().join("blank.stagecraft.json");
+    stagecraft().arg("new").arg(&blank).assert().success();
+    stagecraft()
+        .arg("export")
+        .arg(&blank)
+        .args(["--format", "compose", "-o"])
+        .arg(dir.path().join("stack"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("docker_compose"));
+}
