@@ -19,6 +19,9 @@ pub enum ApiError {
     /// What was asked for does not exist (a file, a template); the message names it.
     #[error("{0}")]
     NotFound(String),
+    /// An export could not be rendered or written; the message names the format and the path.
+    #[error("{0}")]
+    Export(String),
 }
 
 impl From<stagecraft_model::LoadError> for ApiError {

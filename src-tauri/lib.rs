@@ -39,6 +39,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::write_recovery,
         commands::take_recovery,
         commands::discard_recovery,
+        commands::export::export_preview,
+        commands::export::export_design,
     ])
 }
 

@@ -9,6 +9,8 @@ use crate::error::ApiError;
 use crate::recovery::{RecoveredDesign, RecoveryStore};
 use crate::startup::StartupFile;
 
+pub mod export;
+
 /// The component catalogue: kinds, ports, providers, regions and sizes.
 #[tauri::command]
 #[specta::specta]

@@ -13,4 +13,6 @@ pub const APP_COMMANDS: &[&str] = &[
     "write_recovery",
     "take_recovery",
     "discard_recovery",
+    "export_preview",
+    "export_design",
 ];

@@ -3,6 +3,7 @@
 
 mod bindings;
 mod commands;
+mod export;
 mod recovery;
 mod security;
 

@@ -107,6 +107,8 @@ export function TopBar() {
     "separator",
     { label: "Save", shortcut: "Ctrl+S", command: "save" },
     { label: "Save as…", shortcut: "Ctrl+Shift+S", command: "saveAs" },
+    "separator",
+    { label: "Export…", shortcut: "Ctrl+E", run: () => useUi.getState().setExportOpen(true), testId: "menu-export" },
   ];
   if (recent.length) {
     fileItems.push("separator", ...recent.map((p): MenuItem => ({ label: p.split(/[\\/]/).pop() ?? p, run: () => void openRecent(p) })));

@@ -22,6 +22,9 @@ interface UiState {
   dialog: Dialog;
   notices: Notice[];
   paletteDrag: { kind: string; label: string; x: number; y: number } | null;
+  /** The Export dialog (ui/src/panels/export) is open. */
+  exportOpen: boolean;
+  setExportOpen(open: boolean): void;
   setPreferences(p: Partial<Preferences>): void;
   setRecentFiles(files: string[]): void;
   openDialog(dialog: Dialog): void;
@@ -49,4 +52,6 @@ export const useUi = create<UiState>()((set) => ({
   },
   dismiss: (id) => set((s) => ({ notices: s.notices.filter((n) => n.id !== id) })),
   setPaletteDrag: (paletteDrag) => set({ paletteDrag }),
+  exportOpen: false,
+  setExportOpen: (exportOpen) => set({ exportOpen }),
 }));

@@ -26,6 +26,17 @@ export const commands = {
 	takeRecovery: () => typedError<RecoveredDesign | null, ApiError>(__TAURI_INVOKE("take_recovery")),
 	/**  Removes the crash-recovery copy (after a save, a clean close, or when the user declines it). */
 	discardRecovery: () => typedError<null, ApiError>(__TAURI_INVOKE("discard_recovery")),
+	/**  The design as SVG, for the Export dialog's preview. */
+	exportPreview: (design: Design) => __TAURI_INVOKE<string>("export_preview", { design }),
+	/**
+	 *  Renders `design` in the chosen format and writes it atomically to `path` (for Compose, the
+	 *  `docker-compose.yml` path, with its companion files beside it).
+	 * 
+	 *  # Errors
+	 *  [`ApiError::Export`] naming the format and the path: the format cannot express this design
+	 *  (Compose without a server), invalid options, a missing or read-only folder, or a failed write.
+	 */
+	exportDesign: (design: Design, options: ExportOptions, path: string) => typedError<ExportedFiles, ApiError>(__TAURI_INVOKE("export_design", { design, options, path })),
 };
 
 /* Types */
@@ -42,7 +53,9 @@ export type ApiError =
 /**  Reading or writing a file failed; the message names the file and the system's reason. */
 { kind: "io"; detail: string } | 
 /**  What was asked for does not exist (a file, a template); the message names it. */
-{ kind: "notFound"; detail: string };
+{ kind: "notFound"; detail: string } | 
+/**  An export could not be rendered or written; the message names the format and the path. */
+{ kind: "export"; detail: string };
 
 export type Arch = "x86" | "arm";
 
@@ -157,6 +170,51 @@ export type Direction = "inbound" | "outbound";
 
 export type Engine = "postgresql" | "mysql" | "redis" | "valkey";
 
+/**  The PNG background. */
+export type ExportBackground = "transparent" | "white";
+
+/**  What to export. */
+export type ExportFormat = 
+/**  The diagram as SVG. */
+"svg" | 
+/**  The diagram as PNG (see [`ExportOptions::scale`] and [`ExportOptions::background`]). */
+"png" | 
+/**  The diagram as a one-page vector PDF fitted to [`ExportOptions::paper`]. */
+"pdf" | 
+/**  The review report in Markdown, with findings and costs. */
+"reportMarkdown" | 
+/**  The review report as one self-contained HTML file. */
+"reportHtml" | 
+/**  The review report as PDF on [`ExportOptions::paper`]. */
+"reportPdf" | 
+/**  Terraform/OpenTofu (hcloud, digitalocean, aws) in one `.tf` file. */
+"terraform" | 
+/**
+ *  `docker-compose.yml` at the chosen path, with `cloud-init.yaml` (and a `Caddyfile` when
+ *  the design has a load balancer) beside it.
+ */
+"compose" | 
+/**  A Mermaid flowchart. */
+"mermaid" | 
+/**  A draw.io diagram. */
+"drawio";
+
+/**  The format and its options; options a format does not use are ignored. */
+export type ExportOptions = {
+	format: ExportFormat,
+	/**  PNG pixels per diagram unit: 1 or 2 (at most 8). */
+	scale: number,
+	background: ExportBackground,
+	paper: ExportPaper,
+};
+
+/**  The paper PDFs are fitted to. */
+export type ExportPaper = "a4" | "letter";
+
+/**  What an export wrote: absolute or as given, first the file the user chose. */
+export type ExportedFiles = {
+	files: string[],
+};
 export type FirewallProtocol = "tcp" | "udp" | "icmp";
 
 /**

@@ -1,0 +1,272 @@
+//! The Export dialog's commands: an SVG preview of the design, and an export that renders a
+//! chosen format in Rust and writes it to a path the user picked in the native save dialog.
+//!
+//! Invariants:
+//! - Rendering is `stagecraft-export`'s (one call per format); this module only picks the call,
+//!   hands the report the findings (`stagecraft-rules`) and costs (`stagecraft-pricing`), and
+//!   writes the bytes. Only the preview's SVG text and the written paths cross IPC: PNG and PDF
+//!   bytes never do.
+//! - Every file is written atomically (a temporary file beside it, synced, renamed into place), so
+//!   a failed export leaves any previous file at that path untouched and no temporary behind.
+//! - Every failure is [`ApiError::Export`] naming the format and the path.
+
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use stagecraft_export::{
+    render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_report_html,
+    render_report_markdown, render_report_pdf, render_svg, render_terraform, Background,
+    ExportError, Paper, PictureOptions, ReportInputs,
+};
+use stagecraft_model::Design;
+
+use crate::error::ApiError;
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    /// The diagram as SVG.
+    Svg,
+    /// The diagram as PNG (see [`ExportOptions::scale`] and [`ExportOptions::background`]).
+    Png,
+    /// The diagram as a one-page vector PDF fitted to [`ExportOptions::paper`].
+    Pdf,
+    /// The review report in Markdown, with findings and costs.
+    ReportMarkdown,
+    /// The review report as one self-contained HTML file.
+    ReportHtml,
+    /// The review report as PDF on [`ExportOptions::paper`].
+    ReportPdf,
+    /// Terraform/OpenTofu (hcloud, digitalocean, aws) in one `.tf` file.
+    Terraform,
+    /// `docker-compose.yml` at the chosen path, with `cloud-init.yaml` (and a `Caddyfile` when
+    /// the design has a load balancer) beside it.
+    Compose,
+    /// A Mermaid flowchart.
+    Mermaid,
+    /// A draw.io diagram.
+    Drawio,
+}
+
+impl ExportFormat {
+    /// The name users see in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Svg => "SVG",
+            ExportFormat::Png => "PNG",
+            ExportFormat::Pdf => "PDF",
+            ExportFormat::ReportMarkdown => "Markdown report",
+            ExportFormat::ReportHtml => "HTML report",
+            ExportFormat::ReportPdf => "PDF report",
+            ExportFormat::Terraform => "Terraform",
+            ExportFormat::Compose => "Compose",
+            ExportFormat::Mermaid => "Mermaid",
+            ExportFormat::Drawio => "draw.io",
+        }
+    }
+}
+
+/// The PNG background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportBackground {
+    Transparent,
+    White,
+}
+
+/// The paper PDFs are fitted to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportPaper {
+    A4,
+    Letter,
+}
+
+/// The format and its options; options a format does not use are ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ExportOptions {
+    pub format: ExportFormat,
+    /// PNG pixels per diagram unit: 1 or 2 (at most 8).
+    pub scale: u8,
+    pub background: ExportBackground,
+    pub paper: ExportPaper,
+}
+
+/// What an export wrote: absolute or as given, first the file the user chose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ExportedFiles {
+    pub files: Vec<String>,
+}
+
+/// The design as SVG, for the Export dialog's preview.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_preview(design: Design) -> String {
+    render_svg(&design)
+}
+
+/// Renders `design` in the chosen format and writes it atomically to `path` (for Compose, the
+/// `docker-compose.yml` path, with its companion files beside it).
+///
+/// # Errors
+/// [`ApiError::Export`] naming the format and the path: the format cannot express this design
+/// (Compose without a server), invalid options, a missing or read-only folder, or a failed write.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_design(
+    design: Design,
+    options: ExportOptions,
+    path: String,
+) -> Result<ExportedFiles, ApiError> {
+    export_to(&design, &options, Path::new(&path))
+}
+
+/// The work behind [`export_design`], callable without Tauri.
+///
+/// # Errors
+/// As [`export_design`].
+pub fn export_to(
+    design: &Design,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<ExportedFiles, ApiError> {
+    let format = options.format;
+    let failed = |why: String| {
+        ApiError::Export(format!(
+            "{} export to {} failed: {why}",
+            format.label(),
+            path.display()
+        ))
+    };
+    let rendering = |e: ExportError| failed(e.to_string());
+    let writing = |file: &Path, e: io::Error| failed(describe_write_error(file, &e));
+    check_folder(path).map_err(failed)?;
+
+    let files = render(design, options, path).map_err(rendering)?;
+    for (file, bytes) in &files {
+        write_atomically(file, bytes).map_err(|e| writing(file, e))?;
+    }
+    Ok(ExportedFiles {
+        files: files
+            .iter()
+            .map(|(file, _)| file.display().to_string())
+            .collect(),
+    })
+}
+
+/// The files of one export, in the order they are written (the chosen path first).
+fn render(
+    design: &Design,
+    options: &ExportOptions,
+    path: &Path,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, ExportError> {
+    let picture = PictureOptions {
+        scale: f32::from(options.scale),
+        background: match options.background {
+            ExportBackground::Transparent => Background::Transparent,
+            ExportBackground::White => Background::White,
+        },
+        paper: match options.paper {
+            ExportPaper::A4 => Paper::A4,
+            ExportPaper::Letter => Paper::Letter,
+        },
+    };
+    let single = |bytes: Vec<u8>| Ok(vec![(path.to_path_buf(), bytes)]);
+    match options.format {
+        ExportFormat::Svg => single(render_svg(design).into_bytes()),
+        ExportFormat::Png => single(render_png(design, &picture)?),
+        ExportFormat::Pdf => single(render_pdf(design, &picture)?),
+        ExportFormat::ReportMarkdown => {
+            single(with_report_inputs(design, |i| render_report_markdown(design, i)).into_bytes())
+        }
+        ExportFormat::ReportHtml => {
+            single(with_report_inputs(design, |i| render_report_html(design, i)).into_bytes())
+        }
+        ExportFormat::ReportPdf => single(with_report_inputs(design, |i| {
+            render_report_pdf(design, i, picture.paper)
+        })?),
+        ExportFormat::Terraform => single(render_terraform(design)?.into_bytes()),
+        ExportFormat::Mermaid => single(render_mermaid(design).into_bytes()),
+        ExportFormat::Drawio => single(render_drawio(design).into_bytes()),
+        ExportFormat::Compose => {
+            let bundle = render_compose(design)?;
+            let beside = |name: &str| path.with_file_name(name);
+            let mut files = vec![
+                (path.to_path_buf(), bundle.compose.into_bytes()),
+                (beside("cloud-init.yaml"), bundle.cloud_init.into_bytes()),
+            ];
+            if let Some(caddyfile) = bundle.caddyfile {
+                files.push((beside("Caddyfile"), caddyfile.into_bytes()));
+            }
+            Ok(files)
+        }
+    }
+}
+
+/// Runs `render` with the design's findings and costs, as the CLI's report does.
+fn with_report_inputs<T>(design: &Design, render: impl FnOnce(&ReportInputs) -> T) -> T {
+    let findings = stagecraft_rules::check(design, &stagecraft_rules::CheckOptions::default());
+    let costs = stagecraft_pricing::estimate(design, &stagecraft_pricing::CostOptions::default());
+    render(&ReportInputs {
+        findings: Some(&findings),
+        costs: Some(&costs),
+        previous: None,
+        cost_diff: None,
+    })
+}
+
+/// Refuses before rendering when the folder cannot take the file, so the message says why in
+/// words rather than as an errno. A folder without any write permission bit is refused even for
+/// root, who could otherwise write into it: the owner made it read-only on purpose.
+fn check_folder(path: &Path) -> Result<(), String> {
+    if path.file_name().is_none() {
+        return Err("not a file path".into());
+    }
+    if path.is_dir() {
+        return Err("it is a folder; choose a file name".into());
+    }
+    let folder = folder_of(path);
+    match fs::metadata(&folder) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            Err(format!("the folder {} does not exist", folder.display()))
+        }
+        Err(e) => Err(format!("cannot use the folder {}: {e}", folder.display())),
+        Ok(meta) if !meta.is_dir() => Err(format!("{} is not a folder", folder.display())),
+        Ok(meta) if meta.permissions().readonly() => {
+            Err(format!("the folder {} is read-only", folder.display()))
+        }
+        Ok(_) => Ok(()),
+    }
+}
+
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn describe_write_error(file: &Path, error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::PermissionDenied => format!("no permission to write {}", file.display()),
+        _ => format!("cannot write {}: {error}", file.display()),
+    }
+}
+
+/// Writes through a synced temporary file in the same folder, renamed over `path`. (The model's
+/// atomic writer is private to it and keeps a `.bak`, which exports do not want.)
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let folder = folder_of(path);
+    let mut temp = tempfile::Builder::new()
+        .prefix(".stagecraft-export-")
+        .tempfile_in(&folder)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    fs::File::open(&folder)?.sync_all()?;
+    Ok(())
+}
