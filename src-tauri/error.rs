@@ -22,6 +22,42 @@ pub enum ApiError {
     /// An export could not be rendered or written; the message names the format and the path.
     #[error("{0}")]
     Export(String),
+    /// No token is stored in the keyring for this provider and account.
+    #[error("no {} credentials stored for account `{account}`", provider.label())]
+    CredentialsMissing {
+        provider: stagecraft_model::Provider,
+        account: String,
+    },
+    /// No OS keyring could be reached (no Secret Service on the session bus); says what to do.
+    #[error("{0}")]
+    KeyringUnavailable(String),
+    /// The OS keyring is locked or refused access.
+    #[error("{0}")]
+    KeyringLocked(String),
+    /// The keyring refused the credentials (an empty token, an unknown provider).
+    #[error("{0}")]
+    Credentials(String),
+    /// A provider failed: which resource (when one was being changed), why, whether trying again
+    /// may help, and what this run had already created (kept and journaled).
+    #[error("{}{message}", resource.as_ref().map(|r| format!("{r}: ")).unwrap_or_default())]
+    Provider {
+        provider: stagecraft_model::Provider,
+        reason: stagecraft_cloud::ProviderErrorKind,
+        resource: Option<String>,
+        message: String,
+        retryable: bool,
+        created: Vec<String>,
+        not_attempted: Vec<String>,
+    },
+    /// The design has findings at error level; nothing was sent to any provider.
+    #[error("the design has {} finding(s) at error level", .0.len())]
+    BlockingFindings(Vec<crate::commands::provision::BlockingFinding>),
+    /// The design on screen differs from its saved file, which provisioning works on.
+    #[error("{0}")]
+    UnsavedChanges(String),
+    /// Another apply or destroy is running.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl From<stagecraft_model::LoadError> for ApiError {

@@ -41,6 +41,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::discard_recovery,
         commands::export::export_preview,
         commands::export::export_design,
+        commands::provision::provision_credentials_status,
+        commands::provision::provision_set_credentials,
+        commands::provision::provision_test_credentials,
+        commands::provision::provision_delete_credentials,
+        commands::provision::provision_plan,
+        commands::provision::provision_apply,
+        commands::provision::provision_destroy_preview,
+        commands::provision::provision_destroy,
+        commands::provision::provision_cancel,
+        commands::provision::provision_refresh,
     ])
 }
 
@@ -69,6 +79,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_store::Builder::default().build())
         .manage(startup)
+        .manage(commands::provision::ProvisionRuns::default())
         .invoke_handler(bindings.invoke_handler())
         .setup(|app| {
             let data = app.path().app_data_dir()?;

@@ -11,6 +11,8 @@ use crate::startup::StartupFile;
 
 pub mod export;
 
+pub mod provision;
+
 /// The component catalogue: kinds, ports, providers, regions and sizes.
 #[tauri::command]
 #[specta::specta]

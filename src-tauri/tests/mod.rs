@@ -4,6 +4,7 @@
 mod bindings;
 mod commands;
 mod export;
+mod provision;
 mod recovery;
 mod security;
 

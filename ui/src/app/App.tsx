@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Canvas } from "../canvas/Canvas";
 import { Inspector } from "../inspector/Inspector";
 import { Palette, PaletteDragGhost } from "../palette/Palette";
+import { ProvisionPanel } from "../panels/provision/ProvisionPanel";
 import { ExportPanel } from "../panels/export/ExportDialog";
 import { useDesign } from "../store/design-store";
 import { commandForKey, commands, copyToEvent, isEditableTarget, pasteFromEvent } from "./commands";
@@ -144,6 +145,7 @@ export function App() {
       )}
       <StatusBar />
       <Dialogs />
+      <ProvisionPanel />
       <ExportPanel />
       <Notices />
       <PaletteDragGhost />

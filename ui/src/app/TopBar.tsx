@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { appActions } from "../store/app-actions";
+import { provisionMenuItems } from "../panels/provision/menu";
 import { useDesign, isDirty, redoLabel, undoLabel } from "../store/design-store";
 import { commands, type CommandName } from "./commands";
 import { Icon } from "./icons";
@@ -158,6 +159,7 @@ export function TopBar() {
         <Menu label="Edit" items={editItems} />
         <Menu label="Arrange" items={arrangeItems} />
         <Menu label="View" items={viewItems} />
+        <Menu label="Provision" items={provisionMenuItems()} />
       </nav>
       <div className="sc-toolbar" role="toolbar" aria-label="Tools">
         <ToolButton icon="new" label="New design (Ctrl+N)" onClick={commands.newDesign} testId="menu-new" />

@@ -2,6 +2,7 @@ import { memo } from "react";
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { Icon } from "../app/icons";
 import { kindSpec, PROVIDER_LABELS } from "../model/catalog";
+import { ProvisionBadge } from "../panels/provision/ProvisionBadge";
 import { useDesign } from "../store/design-store";
 import type { ComponentFlowNode } from "./flow";
 
@@ -29,6 +30,7 @@ export const ComponentNode = memo(function ComponentNode({ id, data, selected }:
           {PROVIDER_BADGES[component.provider]}
         </span>
         {component.count > 1 && <span className="sc-count">×{component.count}</span>}
+        <ProvisionBadge componentId={id} />
       </div>
       <Handle type="source" position={Position.Right} className="sc-handle" aria-label={`Connect from ${component.name}`} />
     </div>

@@ -1,0 +1,85 @@
+// Typed wrappers over the provisioning commands (issue 7). The token goes to the shell once, in
+// `setCredentials`, and no answer ever carries it back: the UI only learns `hasCredentials`.
+// Apply and destroy stream typed progress events over a Tauri channel.
+import { Channel } from "@tauri-apps/api/core";
+import { commands } from "./bindings";
+import type {
+  ApiError,
+  ApplyProgress,
+  RunReport,
+  BlockingFinding,
+  ChangeAction,
+  CredentialStatus,
+  DestroyTarget,
+  Drift,
+  DriftKind,
+  DriftReport,
+  Plan,
+  PlannedChange,
+  ResourceStatus,
+} from "./bindings";
+import { BackendError, type FileDesign, type Provider } from "./backend";
+
+export type {
+  ApplyProgress,
+  RunReport,
+  BlockingFinding,
+  ChangeAction,
+  CredentialStatus,
+  DestroyTarget,
+  Drift,
+  DriftKind,
+  DriftReport,
+  Plan,
+  PlannedChange,
+  ResourceStatus,
+};
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
+
+function isApiError(value: unknown): value is ApiError {
+  return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string" && "detail" in value;
+}
+
+/** Runs a command and unwraps its result; every failure becomes a `BackendError`. */
+async function call<T>(command: () => Promise<Result<T> | T>): Promise<T> {
+  let value: Result<T> | T;
+  try {
+    value = await command();
+  } catch (error) {
+    if (isApiError(error)) throw new BackendError(error);
+    throw new BackendError({ kind: "io", detail: error instanceof Error ? error.message : String(error) });
+  }
+  if (typeof value === "object" && value !== null && "status" in value) {
+    const result = value as Result<T>;
+    if (result.status === "ok") return result.data;
+    throw new BackendError(result.error);
+  }
+  return value as T;
+}
+
+function progressChannel(onProgress: (event: ApplyProgress) => void): Channel<ApplyProgress> {
+  return new Channel<ApplyProgress>(onProgress);
+}
+
+export const provisionBackend = {
+  credentialsStatus: (account: string | null): Promise<CredentialStatus[]> => call(() => commands.provisionCredentialsStatus(account)),
+  /** Hands the token to the keyring. Keep no copy of it after this call. */
+  setCredentials: (provider: Provider, account: string | null, token: string): Promise<CredentialStatus> =>
+    call(() => commands.provisionSetCredentials(provider, account, token)),
+  testCredentials: (provider: Provider, account: string | null): Promise<null> => call(() => commands.provisionTestCredentials(provider, account)),
+  deleteCredentials: (provider: Provider, account: string | null): Promise<CredentialStatus> =>
+    call(() => commands.provisionDeleteCredentials(provider, account)),
+  plan: (path: string, design: FileDesign, account: string | null): Promise<Plan> => call(() => commands.provisionPlan(path, design, account)),
+  apply: (path: string, design: FileDesign, account: string | null, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
+    call(() => commands.provisionApply(path, design, account, progressChannel(onProgress))),
+  destroyPreview: (path: string, design: FileDesign, account: string | null): Promise<DestroyTarget[]> =>
+    call(() => commands.provisionDestroyPreview(path, design, account)),
+  destroy: (path: string, design: FileDesign, account: string | null, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
+    call(() => commands.provisionDestroy(path, design, account, progressChannel(onProgress))),
+  cancel: (): Promise<boolean> => call(() => commands.provisionCancel()),
+  refresh: (path: string, design: FileDesign, account: string | null): Promise<DriftReport> =>
+    call(() => commands.provisionRefresh(path, design, account)),
+};
+
+export type ProvisionBackend = typeof provisionBackend;

@@ -1,0 +1,289 @@
+// The provisioning views: credentials dialog, plan, destroy confirmation, and the run log.
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { Icon } from "../../app/icons";
+import type { Provider } from "../../ipc/backend";
+import type { ChangeAction, PlannedChange } from "../../ipc/provision";
+import { PROVIDER_LABELS } from "../../model/catalog";
+import { applyDesign, cancelRun, closeProvisionView, confirmDestroy, deleteToken, saveToken, testToken } from "./actions";
+import { useProvision } from "./provision-store";
+import "./provision.css";
+
+function Modal({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>("input, button")?.focus();
+  }, []);
+  return (
+    <div className="sc-modal-backdrop" onPointerDown={(e) => e.target === e.currentTarget && closeProvisionView()}>
+      <div
+        className="sc-modal sc-modal--wide"
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        ref={ref}
+        data-testid={testId}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.stopPropagation();
+            closeProvisionView();
+          }
+        }}
+      >
+        <header>
+          <h2>{title}</h2>
+          <button type="button" className="sc-icon-button" aria-label="Close" onClick={closeProvisionView}>
+            <Icon name="close" />
+          </button>
+        </header>
+        <div className="sc-modal__body">{children}</div>
+      </div>
+    </div>
+  );
+}
+
+/** One provider's row. The pasted token lives in this input's state only and is cleared on Save. */
+function CredentialRow({ provider, hasCredentials }: { provider: Provider; hasCredentials: boolean }) {
+  const [token, setToken] = useState("");
+  const [busy, setBusy] = useState(false);
+  const label = PROVIDER_LABELS[provider];
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <li className="sc-credential" data-testid={`credential-${provider}`}>
+      <div className="sc-credential__head">
+        <strong>{label}</strong>
+        <span className={`sc-credential__status${hasCredentials ? " is-stored" : ""}`} data-testid={`credential-status-${provider}`}>
+          {hasCredentials ? "Token stored in the OS keyring" : "No token stored"}
+        </span>
+      </div>
+      <form
+        className="sc-credential__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const value = token;
+          setToken("");
+          void run(() => saveToken(provider, value));
+        }}
+      >
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          aria-label={`${label} API token`}
+          placeholder={hasCredentials ? "Paste a new token to replace it" : "Paste an API token"}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          data-testid={`credential-token-${provider}`}
+        />
+        <button type="submit" className="sc-button sc-button--primary" disabled={busy || !token.trim()} data-testid={`credential-save-${provider}`}>
+          Save
+        </button>
+        <button type="button" className="sc-button" disabled={busy || !hasCredentials} onClick={() => void run(() => testToken(provider))} data-testid={`credential-test-${provider}`}>
+          Test
+        </button>
+        <button type="button" className="sc-button" disabled={busy || !hasCredentials} onClick={() => void run(() => deleteToken(provider))} data-testid={`credential-delete-${provider}`}>
+          Delete
+        </button>
+      </form>
+    </li>
+  );
+}
+
+function CredentialsDialog() {
+  const credentials = useProvision((s) => s.credentials);
+  const problem = useProvision((s) => s.keyringProblem);
+  return (
+    <Modal title="Provider credentials" testId="credentials-dialog">
+      <p className="sc-muted">Tokens go straight into the OS keyring; Stagecraft never shows them again and never writes them to the design or settings.</p>
+      {problem && (
+        <p className="sc-provision-error" role="alert" data-testid="keyring-problem">
+          {problem}
+        </p>
+      )}
+      {!credentials && !problem && <p>Reading the keyring…</p>}
+      {credentials && (
+        <ul className="sc-credentials">
+          {credentials.map((c) => (
+            <CredentialRow key={c.provider} provider={c.provider} hasCredentials={c.hasCredentials} />
+          ))}
+        </ul>
+      )}
+    </Modal>
+  );
+}
+
+const ACTION_LABEL: Record<ChangeAction, string> = { create: "Create", update: "Update", replace: "Replace", delete: "Delete" };
+
+function ChangeRow({ change }: { change: PlannedChange }) {
+  return (
+    <tr className={`sc-plan__row sc-plan__row--${change.action}`} data-testid={`plan-change-${change.key}`}>
+      <td>
+        <span className={`sc-plan__action sc-plan__action--${change.action}`}>{ACTION_LABEL[change.action]}</span>
+      </td>
+      <td>
+        <strong>{change.name}</strong>
+        <div className="sc-muted">
+          {change.kind} · {PROVIDER_LABELS[change.provider]}
+        </div>
+      </td>
+      <td>{change.reasons.join("; ")}</td>
+    </tr>
+  );
+}
+
+function PlanView() {
+  const plan = useProvision((s) => s.plan);
+  const planning = useProvision((s) => s.planning);
+  const blocking = useProvision((s) => s.blocking);
+  const error = useProvision((s) => s.planError);
+  const running = useProvision((s) => s.running);
+  const count = (action: ChangeAction) => plan?.changes.filter((c) => c.action === action).length ?? 0;
+  const canApply = !!plan && !blocking.length && plan.changes.length > 0 && !running;
+  return (
+    <Modal title="Plan" testId="plan-view">
+      {planning && <p>Reading what exists at the providers…</p>}
+      {error && (
+        <p className="sc-provision-error" role="alert" data-testid="plan-error">
+          {error}
+        </p>
+      )}
+      {blocking.length > 0 && (
+        <ul className="sc-problems" data-testid="plan-blocking">
+          {blocking.map((f, i) => (
+            <li key={i}>
+              <Icon name="alert" size={16} />
+              <div>
+                <strong>{f.message}</strong>
+                <div className="sc-muted">
+                  {f.rule}: {f.why}
+                </div>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {plan && (
+        <>
+          <p data-testid="plan-summary">
+            {count("create")} to create, {count("update")} to update, {count("replace")} to replace, {count("delete")} to delete, {plan.unchanged.length} unchanged.
+            {plan.monthly_cost_change != null && <> Monthly cost change: {plan.monthly_cost_change}.</>}
+          </p>
+          {plan.changes.length === 0 && <p>No changes: the providers match the design.</p>}
+          {plan.changes.length > 0 && (
+            <table className="sc-plan">
+              <tbody>
+                {plan.changes.map((c) => (
+                  <ChangeRow key={c.key} change={c} />
+                ))}
+              </tbody>
+            </table>
+          )}
+          {plan.not_provisioned.length > 0 && (
+            <details className="sc-plan__skipped">
+              <summary>{plan.not_provisioned.length} part(s) of the design are not provisioned</summary>
+              <ul>
+                {plan.not_provisioned.map((n) => (
+                  <li key={n.owner}>
+                    {n.name}: {n.reason}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
+        </>
+      )}
+      <div className="sc-button-row sc-button-row--end">
+        <button type="button" className="sc-button" onClick={closeProvisionView}>
+          Close
+        </button>
+        <button type="button" className="sc-button sc-button--primary" disabled={!canApply} onClick={() => void applyDesign()} data-testid="plan-apply">
+          Apply
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function DestroyConfirm() {
+  const targets = useProvision((s) => s.destroyTargets);
+  return (
+    <Modal title="Destroy" testId="destroy-confirm">
+      {!targets && <p>Reading what this design owns at the providers…</p>}
+      {targets && targets.length === 0 && <p>This design owns nothing at the providers.</p>}
+      {targets && targets.length > 0 && (
+        <>
+          <p data-testid="destroy-count">
+            Destroy <strong>{targets.length}</strong> resource{targets.length === 1 ? "" : "s"} created by Stagecraft for this design? Nothing else is touched.
+          </p>
+          <ul className="sc-destroy-list" data-testid="destroy-names">
+            {targets.map((t) => (
+              <li key={t.resource}>
+                <strong>{t.name}</strong> <span className="sc-muted">({t.kind}, {PROVIDER_LABELS[t.provider]})</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div className="sc-button-row sc-button-row--end">
+        <button type="button" className="sc-button" onClick={closeProvisionView}>
+          Cancel
+        </button>
+        <button type="button" className="sc-button sc-button--danger" disabled={!targets?.length} onClick={() => void confirmDestroy()} data-testid="destroy-confirm-button">
+          Destroy {targets?.length ?? ""}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+function RunLog() {
+  const log = useProvision((s) => s.log);
+  const open = useProvision((s) => s.logOpen);
+  const running = useProvision((s) => s.running);
+  const end = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: "nearest" });
+  }, [log.length]);
+  if (!open) return null;
+  return (
+    <section className="sc-run-log" aria-label="Provisioning log" data-testid="provision-log">
+      <header>
+        <strong>{running ? `${running === "apply" ? "Applying" : "Destroying"}…` : "Provisioning log"}</strong>
+        {running && (
+          <button type="button" className="sc-button" onClick={() => void cancelRun()} data-testid="provision-cancel">
+            Cancel
+          </button>
+        )}
+        <button type="button" className="sc-icon-button" aria-label="Close log" disabled={!!running} onClick={() => useProvision.setState({ logOpen: false })}>
+          <Icon name="close" size={14} />
+        </button>
+      </header>
+      <ol>
+        {log.map((line) => (
+          <li key={line.id} className={`sc-run-log__line sc-run-log__line--${line.tone}`}>
+            {line.text}
+          </li>
+        ))}
+        <li ref={end} aria-hidden="true" />
+      </ol>
+    </section>
+  );
+}
+
+export function ProvisionPanel() {
+  const view = useProvision((s) => s.view);
+  return (
+    <>
+      {view === "credentials" && <CredentialsDialog />}
+      {view === "plan" && <PlanView />}
+      {view === "destroy" && <DestroyConfirm />}
+      <RunLog />
+    </>
+  );
+}

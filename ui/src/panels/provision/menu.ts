@@ -1,0 +1,17 @@
+// The top bar's Provision menu. Item shape matches TopBar's MenuItem.
+import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift } from "./actions";
+import { useProvision } from "./provision-store";
+
+export function provisionMenuItems(): ({ label: string; run: () => void; disabled?: boolean; testId?: string } | "separator")[] {
+  const running = useProvision.getState().running !== null;
+  return [
+    { label: "Credentials…", run: () => void openCredentials(), testId: "menu-provision-credentials" },
+    "separator",
+    { label: "Plan…", run: () => void planDesign(), disabled: running, testId: "menu-provision-plan" },
+    { label: "Apply", run: () => void applyDesign(), disabled: running, testId: "menu-provision-apply" },
+    { label: "Destroy…", run: () => void openDestroy(), disabled: running, testId: "menu-provision-destroy" },
+    "separator",
+    { label: "Refresh", run: () => void refreshDrift(), disabled: running, testId: "menu-provision-refresh" },
+    { label: "Show log", run: () => useProvision.setState({ logOpen: true }), testId: "menu-provision-log" },
+  ];
+}

@@ -1,0 +1,326 @@
+// @vitest-environment jsdom
+// Provisioning surfaces against a mocked shell: the pasted token reaches only the set-credentials
+// command (no store, preference, log or page text keeps it); canvas badges follow the progress
+// events of an apply; the destroy confirmation lists what will go; errors name the resource.
+import { act } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { useUi } from "../src/app/ui-store";
+import type { ApplyProgress, RunReport, DestroyTarget, Plan } from "../src/ipc/provision";
+import { fromDocument } from "../src/model/document";
+import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift } from "../src/panels/provision/actions";
+import { ProvisionBadge } from "../src/panels/provision/ProvisionBadge";
+import { ProvisionPanel } from "../src/panels/provision/ProvisionPanel";
+import { componentStatus, initialProvisionState, useProvision } from "../src/panels/provision/provision-store";
+import { designStore } from "../src/store/design-store";
+import { realTemplate } from "./fixtures";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const TOKEN = "hz-SECRET-token-7f3a9c1e5b";
+const PATH = "/designs/shop.stagecraft.json";
+
+type Args = Record<string, unknown>;
+let calls: { cmd: string; args: Args }[];
+let container: HTMLDivElement;
+let root: Root;
+
+function shell(handlers: Record<string, (args: Args) => unknown>) {
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Args;
+    calls.push({ cmd, args });
+    const handler = handlers[cmd];
+    if (!handler) throw { kind: "io", detail: `unexpected command ${cmd}` };
+    return handler(args);
+  });
+}
+
+/** Sends `event` down the channel the app passed as `onProgress`, as the shell does. */
+function emit(args: Args, index: number, event: ApplyProgress) {
+  const channel = args.onProgress as { id: number };
+  (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__.runCallback(channel.id, { index, message: event });
+}
+
+function progress(component: string, resource: string, name: string, status: ApplyProgress["status"]): ApplyProgress {
+  return { component, resource, name, status, message: "" };
+}
+
+function report(created: string[]): RunReport {
+  return { design_id: "dsg_template_mvp", created, updated: [], replaced: [], deleted: [], adopted: [], not_attempted: [], api_calls: 7, wall_ms: 10 };
+}
+
+async function flush() {
+  for (let i = 0; i < 5; i++) await act(async () => new Promise((r) => setTimeout(r, 0)));
+}
+
+function byTestId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = container.querySelector<T>(`[data-testid="${id}"]`);
+  if (!el) throw new Error(`no element with data-testid=${id}`);
+  return el;
+}
+
+async function typeInto(input: HTMLInputElement, value: string) {
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set?.call(input, value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
+
+async function click(el: HTMLElement) {
+  await act(async () => el.click());
+  await flush();
+}
+
+beforeEach(() => {
+  calls = [];
+  useProvision.setState({ ...initialProvisionState });
+  useUi.setState({ notices: [] });
+  designStore.getState().load(fromDocument(realTemplate("mvp")), { path: PATH, saved: true });
+  container = document.createElement("div");
+  document.body.append(container);
+  root = createRoot(container);
+});
+
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+  clearMocks();
+  vi.restoreAllMocks();
+});
+
+describe("credentials", () => {
+  it("send the pasted token once, to set-credentials only, and keep it nowhere", async () => {
+    const consoleCalls: unknown[][] = [];
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void consoleCalls.push(args));
+    }
+    const stored = new Set<string>();
+    shell({
+      provision_credentials_status: () => [
+        { provider: "hetzner", account: "default", hasCredentials: stored.has("hetzner") },
+        { provider: "digitalocean", account: "default", hasCredentials: false },
+        { provider: "aws", account: "default", hasCredentials: false },
+      ],
+      provision_set_credentials: ({ provider }) => {
+        stored.add(String(provider));
+        return { provider, account: "default", hasCredentials: true };
+      },
+      provision_test_credentials: () => null,
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    expect(byTestId("credential-status-hetzner").textContent).toBe("No token stored");
+
+    const input = byTestId<HTMLInputElement>("credential-token-hetzner");
+    expect(input.type).toBe("password");
+    await typeInto(input, TOKEN);
+    await click(byTestId("credential-save-hetzner"));
+
+    expect(byTestId("credential-status-hetzner").textContent).toBe("Token stored in the OS keyring");
+    expect(input.value, "the input is cleared after Save").toBe("");
+    await click(byTestId("credential-test-hetzner"));
+
+    const carrying = calls.filter((c) => JSON.stringify(c.args).includes(TOKEN));
+    expect(carrying.map((c) => c.cmd)).toEqual(["provision_set_credentials"]);
+    expect(carrying[0]?.args).toEqual({ provider: "hetzner", account: null, token: TOKEN });
+    expect(calls.some((c) => c.cmd.startsWith("plugin:store"))).toBe(false);
+    for (const state of [useProvision.getState(), useUi.getState(), designStore.getState()]) {
+      expect(JSON.stringify(state)).not.toContain(TOKEN);
+    }
+    expect(JSON.stringify({ ...localStorage })).not.toContain(TOKEN);
+    expect(JSON.stringify({ ...sessionStorage })).not.toContain(TOKEN);
+    expect(JSON.stringify(consoleCalls)).not.toContain(TOKEN);
+    expect(document.body.innerHTML).not.toContain(TOKEN);
+  });
+
+  it("say clearly when the keyring is missing", async () => {
+    shell({ provision_credentials_status: () => Promise.reject({ kind: "keyringUnavailable", detail: "no OS keyring is available (no Secret Service)" }) });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    expect(byTestId("keyring-problem").textContent).toContain("The OS keyring is not available: no OS keyring is available");
+  });
+});
+
+const PLAN: Plan = {
+  design_id: "dsg_template_mvp",
+  design_name: "MVP",
+  changes: [
+    { key: "cmp_app/server", provider: "hetzner", kind: "server", component: "cmp_app", name: "app-1", action: "create", reasons: ["app server app-1"], provider_id: null },
+    { key: "cmp_firewall/firewall", provider: "hetzner", kind: "firewall", component: "cmp_firewall", name: "web-firewall", action: "update", reasons: ["firewall rules changed"], provider_id: "41" },
+  ],
+  unchanged: [],
+  not_provisioned: [],
+  monthly_cost_change: "4.51",
+};
+
+describe("plan", () => {
+  it("lists changes with reasons and the cost change, and runs apply with the open file", async () => {
+    let applyArgs: Args = {};
+    shell({
+      provision_plan: () => PLAN,
+      provision_apply: (args) => {
+        applyArgs = args;
+        return report(["cmp_app/server"]);
+      },
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-summary").textContent).toContain("1 to create, 1 to update, 0 to replace, 0 to delete");
+    expect(byTestId("plan-summary").textContent).toContain("Monthly cost change: 4.51");
+    expect(byTestId("plan-change-cmp_firewall/firewall").textContent).toContain("firewall rules changed");
+    expect(calls[0]).toMatchObject({ cmd: "provision_plan", args: { path: PATH, design: { id: "dsg_template_mvp" }, account: null } });
+    await click(byTestId("plan-apply"));
+    expect(applyArgs).toMatchObject({ path: PATH, design: { id: "dsg_template_mvp" } });
+    expect(useProvision.getState().log.at(-1)?.text).toContain("Apply: 1 created");
+  });
+
+  it("shows blocking findings and keeps Apply disabled", async () => {
+    shell({
+      provision_plan: () =>
+        Promise.reject({ kind: "blockingFindings", detail: [{ rule: "connection.port-mismatch", message: "app-1 cannot reach db on 5432", why: "traffic would be dropped", components: ["cmp_app"] }] }),
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-blocking").textContent).toContain("app-1 cannot reach db on 5432");
+    expect(byTestId<HTMLButtonElement>("plan-apply").disabled).toBe(true);
+    await act(async () => applyDesign());
+    expect(calls.some((c) => c.cmd === "provision_apply")).toBe(false);
+  });
+
+  it("asks for a save first when the design has unsaved changes", async () => {
+    shell({});
+    designStore.getState().load(fromDocument(realTemplate("mvp")), { path: PATH, saved: false });
+    await act(async () => planDesign());
+    expect(calls).toEqual([]);
+    expect(useUi.getState().notices.at(-1)?.text).toContain("save");
+  });
+});
+
+describe("apply progress", () => {
+  it("moves each component's badge with the progress events", async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let args: Args = {};
+    shell({
+      provision_plan: () => PLAN,
+      provision_apply: async (a) => {
+        args = a;
+        emit(a, 0, progress("cmp_app", "cmp_app/server", "app-1", "pending"));
+        emit(a, 1, progress("cmp_firewall", "cmp_firewall/firewall", "web-firewall", "pending"));
+        emit(a, 2, progress("cmp_app", "cmp_app/server", "app-1", "creating"));
+        await gate;
+        emit(a, 3, progress("cmp_app", "cmp_app/server", "app-1", "ready"));
+        emit(a, 4, { ...progress("cmp_firewall", "cmp_firewall/firewall", "web-firewall", "failed"), message: "invalid rule" });
+        return report(["cmp_app/server"]);
+      },
+    });
+    act(() =>
+      root.render(
+        <>
+          <ProvisionBadge componentId="cmp_app" />
+          <ProvisionBadge componentId="cmp_firewall" />
+          <ProvisionBadge componentId="cmp_dns" />
+        </>,
+      ),
+    );
+    await act(async () => planDesign());
+    const running = applyDesign();
+    await flush();
+    expect(byTestId("run-status-cmp_app").dataset.status).toBe("creating");
+    expect(byTestId("run-status-cmp_firewall").textContent).toBe("pending");
+    expect(container.querySelector('[data-testid="run-status-cmp_dns"]'), "untouched components have no badge").toBeNull();
+    release();
+    await act(async () => running);
+    await flush();
+    expect(args.onProgress).toBeDefined();
+    expect(byTestId("run-status-cmp_app").textContent).toBe("ready");
+    expect(byTestId("run-status-cmp_firewall").textContent).toBe("failed");
+    expect(useProvision.getState().log.some((l) => l.tone === "error" && l.text.includes("web-firewall") && l.text.includes("invalid rule"))).toBe(true);
+  });
+
+  it("a component shows its least advanced resource", () => {
+    const resources = {
+      "cmp_app/server": { component: "cmp_app", name: "app-1", status: "ready" as const, message: "" },
+      "cmp_app/volume": { component: "cmp_app", name: "app-1-data", status: "creating" as const, message: "" },
+    };
+    expect(componentStatus(resources, "cmp_app")).toBe("creating");
+    expect(componentStatus({ ...resources, x: { component: "cmp_app", name: "ip", status: "failed", message: "" } }, "cmp_app")).toBe("failed");
+    expect(componentStatus(resources, "cmp_db")).toBeNull();
+  });
+
+  it("names the failed resource and what was already created", async () => {
+    shell({
+      provision_plan: () => PLAN,
+      provision_apply: () =>
+        Promise.reject({
+          kind: "provider",
+          detail: {
+            provider: "hetzner",
+            reason: "invalidRequest",
+            resource: "web-firewall (cmp_firewall/firewall)",
+            message: "Hetzner InvalidRequest (HTTP 422): invalid port",
+            retryable: false,
+            created: ["cmp_app/server"],
+            not_attempted: ["cmp_app/firewall-attachment"],
+          },
+        }),
+    });
+    await act(async () => planDesign());
+    await act(async () => applyDesign());
+    const line = useProvision.getState().log.at(-1)?.text ?? "";
+    expect(line).toContain("web-firewall (cmp_firewall/firewall) failed at hetzner: Hetzner InvalidRequest (HTTP 422): invalid port");
+    expect(line).toContain("Already created (kept and recorded): cmp_app/server");
+    expect(line).toContain("Not attempted: cmp_app/firewall-attachment");
+    expect(useUi.getState().notices.at(-1)?.tone).toBe("error");
+  });
+
+  it("names the provider when credentials are missing", async () => {
+    shell({ provision_plan: () => Promise.reject({ kind: "credentialsMissing", detail: { provider: "hetzner", account: "default" } }) });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-error").textContent).toContain("No hetzner token is stored for account “default”");
+  });
+});
+
+describe("destroy", () => {
+  const TARGETS: DestroyTarget[] = [
+    { resource: "cmp_app/server", provider: "hetzner", kind: "server", name: "app-1", component: "cmp_app" },
+    { resource: "cmp_firewall/firewall", provider: "hetzner", kind: "firewall", name: "web-firewall", component: "cmp_firewall" },
+  ];
+
+  it("confirms with the count and the names before destroying", async () => {
+    shell({ provision_destroy_preview: () => TARGETS, provision_destroy: () => ({ ...report([]), deleted: TARGETS.map((t) => t.resource) }) });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openDestroy());
+    await flush();
+    expect(byTestId("destroy-count").textContent).toContain("Destroy 2 resources");
+    const names = [...byTestId("destroy-names").querySelectorAll("strong")].map((n) => n.textContent);
+    expect(names).toEqual(["app-1", "web-firewall"]);
+    expect(calls.some((c) => c.cmd === "provision_destroy"), "nothing is destroyed before confirming").toBe(false);
+    await click(byTestId("destroy-confirm-button"));
+    expect(calls.filter((c) => c.cmd === "provision_destroy")).toHaveLength(1);
+    expect(useProvision.getState().log.at(-1)?.text).toContain("2 deleted");
+  });
+});
+
+describe("refresh", () => {
+  it("puts drift on the components it concerns", async () => {
+    shell({
+      provision_refresh: () => ({
+        design_id: "dsg_template_mvp",
+        drift: [{ key: "cmp_app/server", component: "cmp_app", kind: "missing", detail: "app-1 was deleted outside Stagecraft" }],
+        in_sync: [],
+      }),
+    });
+    act(() => root.render(<ProvisionBadge componentId="cmp_app" />));
+    await act(async () => refreshDrift());
+    await flush();
+    expect(byTestId("drift-cmp_app").title).toContain("app-1 was deleted outside Stagecraft");
+  });
+});
