@@ -15,9 +15,9 @@ use crate::ExportError;
 const DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const DEJAVU_SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
-/// Largest PNG the exporter writes, in pixels. A 1,000-component design at 2x would otherwise be
+/// Largest PNG the exporter writes, in pixels (4096 x 4096). A 1,000-component design at 2x would be
 /// a gigabyte of pixels; beyond this the scale is lowered so the image keeps the whole drawing.
-pub const MAX_PNG_PIXELS: u64 = 32_000_000;
+pub const MAX_PNG_PIXELS: u64 = 16_777_216;
 
 /// Background of a PNG.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
