@@ -22,6 +22,10 @@ pub enum ApiError {
     /// An export could not be rendered or written; the message names the format and the path.
     #[error("{0}")]
     Export(String),
+    /// A fix could not be applied to this version of the design (the rules engine says why);
+    /// the design is unchanged.
+    #[error("{0}")]
+    InvalidFix(stagecraft_rules::FixError),
     /// No token is stored in the keyring for this provider and account.
     #[error("no {} credentials stored for account `{account}`", provider.label())]
     CredentialsMissing {

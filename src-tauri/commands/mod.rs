@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::recovery::{RecoveredDesign, RecoveryStore};
 use crate::startup::StartupFile;
 
+pub mod analysis;
 pub mod export;
 
 pub mod provision;

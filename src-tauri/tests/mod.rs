@@ -1,6 +1,7 @@
 //! Tests of the shell: the generated bindings, the security baseline, the recovery store and the
 //! commands (called directly, as the invoke handler would).
 
+mod analysis;
 mod bindings;
 mod commands;
 mod export;

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Canvas } from "../canvas/Canvas";
+import { AnalysisPanel } from "../panels/analysis/AnalysisPanel";
 import { Inspector } from "../inspector/Inspector";
 import { Palette, PaletteDragGhost } from "../palette/Palette";
 import { ProvisionPanel } from "../panels/provision/ProvisionPanel";
@@ -136,6 +137,7 @@ export function App() {
           <PanelResizer side="palette" />
           <main className="sc-main">
             <Canvas />
+            <AnalysisPanel onFixFailed={(reason) => useUi.getState().notify(reason, "error")} />
           </main>
           <PanelResizer side="inspector" />
           <Inspector />

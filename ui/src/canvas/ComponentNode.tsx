@@ -4,6 +4,7 @@ import { Icon } from "../app/icons";
 import { kindSpec, PROVIDER_LABELS } from "../model/catalog";
 import { ProvisionBadge } from "../panels/provision/ProvisionBadge";
 import { useDesign } from "../store/design-store";
+import { NodeBadges } from "../panels/analysis/NodeBadges";
 import type { ComponentFlowNode } from "./flow";
 
 export const ComponentNode = memo(function ComponentNode({ id, data, selected }: NodeProps<ComponentFlowNode>) {
@@ -30,6 +31,7 @@ export const ComponentNode = memo(function ComponentNode({ id, data, selected }:
           {PROVIDER_BADGES[component.provider]}
         </span>
         {component.count > 1 && <span className="sc-count">×{component.count}</span>}
+        <NodeBadges id={id} />
         <ProvisionBadge componentId={id} />
       </div>
       <Handle type="source" position={Position.Right} className="sc-handle" aria-label={`Connect from ${component.name}`} />
