@@ -142,7 +142,9 @@ fn main() -> ExitCode {
         Command::Credentials(command) => commands::credentials::run(&out, &command),
         Command::Plan(args) => commands::plan::run(&out, &args),
         Command::Apply { args, auto_approve } => commands::apply::run(&out, &args, auto_approve),
-        Command::Destroy { args, auto_approve } => commands::destroy::run(&out, &args, auto_approve),
+        Command::Destroy { args, auto_approve } => {
+            commands::destroy::run(&out, &args, auto_approve)
+        }
         Command::Refresh(args) => commands::refresh::run(&out, &args),
         Command::Export(args) => commands::export::run(&out, &args),
     };
