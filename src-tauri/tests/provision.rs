@@ -55,8 +55,16 @@ fn run_inside_keyring_session(name: &str) {
         "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec '{}' --exact {name} --nocapture --test-threads=1",
         exe.display()
     );
+    // gnome-keyring keeps its keyring files under HOME and its control socket under
+    // XDG_RUNTIME_DIR: a private pair keeps this session's daemon from sharing them with keyring
+    // tests running at the same time (or with an outer session), which loses stored secrets.
+    let private_home = tempfile::tempdir().expect("a private home for the keyring session");
     let output = Command::new("dbus-run-session")
         .args(["--", "sh", "-c", &script])
+        .env("HOME", private_home.path())
+        .env("XDG_RUNTIME_DIR", private_home.path())
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("XDG_CONFIG_HOME")
         .env(INNER, "1")
         .output()
         .expect("dbus-run-session starts");

@@ -335,8 +335,10 @@ async fn crash_between_journal_and_answer_resumes_cleanly() {
         "the provider did create it"
     );
 
-    // Killed right after the journal write, before sending (the balancer comes last).
-    let key2 = ResourceKey("cmp_lb/load-balancer".into());
+    // Killed right after the journal write, before sending. The volume is attached to the
+    // database server, so it cannot have been sent by the first run, whatever else ran in
+    // parallel before that run was stopped.
+    let key2 = ResourceKey("cmp_volume/volume".into());
     let crashed = engine(
         &proxy.url(),
         &events,
