@@ -79,7 +79,7 @@ describe("the canvas in Chromium", () => {
   it("opens on the example design", async () => {
     await expect.poll(() => page.getByTestId("node-cmp_users").isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId("node-cmp_app").textContent()).toContain("app");
-    expect(await page.getByTestId("document-status").textContent()).toBe("Saved");
+    expect(await page.getByTestId("document-status").textContent()).toBe("No changes");
     await page.screenshot({ path: join(SHOTS, "example-light.png") });
     await page.getByTestId("node-cmp_app").click();
     expect(await page.getByTestId("inspector-name").inputValue()).toBe("app");

@@ -184,15 +184,16 @@ export function TopBar() {
         <span className="sc-docname__file">{file}</span>
         <span className="sc-docname__name">{path ? name : "Not saved to a file yet"}</span>
       </div>
-      <DocumentStatus dirty={dirty} />
+      <DocumentStatus dirty={dirty} hasFile={path !== null && path !== undefined} />
     </header>
   );
 }
 
-function DocumentStatus({ dirty }: { dirty: boolean }): ReactNode {
+/** "Saved" only when there is a file: a clean design that was never saved has "No changes". */
+function DocumentStatus({ dirty, hasFile }: { dirty: boolean; hasFile: boolean }): ReactNode {
   return (
     <div className={`sc-status-pill${dirty ? " is-dirty" : ""}`} data-testid="document-status" role="status" aria-live="polite">
-      {dirty ? "Unsaved changes" : "Saved"}
+      {dirty ? "Unsaved changes" : hasFile ? "Saved" : "No changes"}
     </div>
   );
 }
