@@ -8,7 +8,7 @@
 //! inconsistent and is still the user's work.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -108,14 +108,7 @@ impl RecoveryStore {
     fn replace_atomically(&self, bytes: &[u8]) -> io::Result<()> {
         let folder = self.file.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(folder)?;
-        let mut temp = tempfile::NamedTempFile::new_in(folder)?;
-        temp.write_all(bytes)?;
-        temp.as_file().sync_all()?;
-        temp.persist(&self.file).map_err(|e| e.error)?;
-        // The rename is durable only once the folder itself is synced.
-        #[cfg(unix)]
-        fs::File::open(folder)?.sync_all()?;
-        Ok(())
+        stagecraft_model::write_file_atomically(&self.file, bytes)
     }
 
     fn io_error(&self, error: io::Error) -> ApiError {

@@ -11,7 +11,7 @@
 //! - Every failure is [`ApiError::Export`] naming the format and the path.
 
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -147,7 +147,7 @@ pub fn export_to(
 
     let files = render(design, options, path).map_err(rendering)?;
     for (file, bytes) in &files {
-        write_atomically(file, bytes).map_err(|e| writing(file, e))?;
+        stagecraft_model::write_file_atomically(file, bytes).map_err(|e| writing(file, e))?;
     }
     Ok(ExportedFiles {
         files: files
@@ -254,19 +254,4 @@ fn describe_write_error(file: &Path, error: &io::Error) -> String {
         io::ErrorKind::PermissionDenied => format!("no permission to write {}", file.display()),
         _ => format!("cannot write {}: {error}", file.display()),
     }
-}
-
-/// Writes through a synced temporary file in the same folder, renamed over `path`. (The model's
-/// atomic writer is private to it and keeps a `.bak`, which exports do not want.)
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let folder = folder_of(path);
-    let mut temp = tempfile::Builder::new()
-        .prefix(".stagecraft-export-")
-        .tempfile_in(&folder)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    fs::File::open(&folder)?.sync_all()?;
-    Ok(())
 }

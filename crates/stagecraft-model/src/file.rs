@@ -277,52 +277,59 @@ pub fn backup_path(path: &Path) -> PathBuf {
 /// A [`SaveError`] when any step fails; the file at `path` is then unchanged and no temporary
 /// file is left behind.
 pub fn save_file(path: &Path, design: &Design) -> Result<(), SaveError> {
-    write_atomically(path, to_canonical_string(design).as_bytes(), |_| Ok(()))
-}
-
-/// Writes `bytes` to `path` atomically. `before_rename` runs after the temporary file is synced
-/// and before it replaces the target; tests use it to simulate a crash at the riskiest moment.
-pub(crate) fn write_atomically(
-    path: &Path,
-    bytes: &[u8],
-    before_rename: impl FnOnce(&Path) -> io::Result<()>,
-) -> Result<(), SaveError> {
-    let fail = |source| SaveError {
+    replace_file(path, to_canonical_string(design).as_bytes(), true, |_| {
+        Ok(())
+    })
+    .map_err(|source| SaveError {
         path: path.to_path_buf(),
         source,
-    };
+    })
+}
+
+/// Writes `bytes` to `path` atomically, without a backup: the way every file Stagecraft writes
+/// (exports, state, recovery, price catalogues) reaches the disk. A crash leaves the old file or
+/// the new one, never a mix.
+///
+/// # Errors
+/// The IO error of the step that failed; the file at `path` is then unchanged and no temporary
+/// file is left behind.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    replace_file(path, bytes, false, |_| Ok(()))
+}
+
+/// Writes `bytes` to `path` atomically, optionally keeping the previous version as `<file>.bak`.
+/// `before_rename` runs after the temporary file is synced and before it replaces the target;
+/// tests use it to simulate a crash at the riskiest moment.
+pub(crate) fn replace_file(
+    path: &Path,
+    bytes: &[u8],
+    keep_backup: bool,
+    before_rename: impl FnOnce(&Path) -> io::Result<()>,
+) -> io::Result<()> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let file_name = path
         .file_name()
-        .ok_or_else(|| {
-            fail(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a file path",
-            ))
-        })?
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file path"))?
         .to_string_lossy()
         .into_owned();
 
-    let mut temp = tempfile_in(&folder, &file_name).map_err(fail)?;
-    let result = (|| {
-        temp.file.write_all(bytes)?;
-        temp.file.sync_all()?;
-        if path.exists() {
-            keep_backup(path, &folder, &file_name)?;
-        }
-        before_rename(&temp.path)?;
-        fs::rename(&temp.path, path)?;
-        temp.renamed = true;
-        sync_folder(&folder)
-    })();
-    result.map_err(fail)
+    let mut temp = tempfile_in(&folder, &file_name)?;
+    temp.file.write_all(bytes)?;
+    temp.file.sync_all()?;
+    if keep_backup && path.exists() {
+        keep_backup_of(path, &folder, &file_name)?;
+    }
+    before_rename(&temp.path)?;
+    fs::rename(&temp.path, path)?;
+    temp.renamed = true;
+    sync_folder(&folder)
 }
 
 /// Copies the current file to `<file>.bak` atomically (copy to a temporary file, then rename).
-fn keep_backup(path: &Path, folder: &Path, file_name: &str) -> io::Result<()> {
+fn keep_backup_of(path: &Path, folder: &Path, file_name: &str) -> io::Result<()> {
     let mut temp = tempfile_in(folder, &format!("{file_name}.bak"))?;
     let mut current = File::open(path)?;
     io::copy(&mut current, &mut temp.file)?;
@@ -395,7 +402,7 @@ mod tests {
         let before = fs::read(&path).unwrap();
 
         let new = Design::new("new");
-        let result = write_atomically(&path, to_canonical_string(&new).as_bytes(), |_| {
+        let result = replace_file(&path, to_canonical_string(&new).as_bytes(), true, |_| {
             Err(io::Error::other("simulated crash before rename"))
         });
 

@@ -27,8 +27,8 @@ pub use catalog::{catalog, Catalog};
 pub use design::*;
 pub use error::{LoadError, LoadErrorKind, LoadProblem, Position, SaveError};
 pub use file::{
-    load_bytes, load_file, load_str, save_file, to_canonical_string, Loaded, FILE_EXTENSION,
-    MAX_DESIGN_BYTES,
+    load_bytes, load_file, load_str, save_file, to_canonical_string, write_file_atomically, Loaded,
+    FILE_EXTENSION, MAX_DESIGN_BYTES,
 };
 pub use ids::{ComponentId, ConnectionId, DesignId, GroupId};
 pub use templates::{template, template_by_slug, Template, EXAMPLE, TEMPLATES};

@@ -9,7 +9,6 @@
 //! token is an [`ApiToken`], which cannot be printed or serialized.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -715,18 +714,9 @@ pub fn store_catalog(path: &Path, catalog: &PriceCatalog) -> Result<(), RefreshE
         path: path.display().to_string(),
         message,
     };
-    let text = serde_json::to_string_pretty(catalog).map_err(|e| fail(e.to_string()))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(e.to_string()))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| fail(e.to_string()))?;
-    file.write_all(b"\n").map_err(|e| fail(e.to_string()))?;
-    file.as_file().sync_all().map_err(|e| fail(e.to_string()))?;
-    file.persist(path).map_err(|e| fail(e.error.to_string()))?;
-    Ok(())
+    let mut text = serde_json::to_string_pretty(catalog).map_err(|e| fail(e.to_string()))?;
+    text.push('\n');
+    stagecraft_model::write_file_atomically(path, text.as_bytes()).map_err(|e| fail(e.to_string()))
 }
 
 /// Reads a stored catalogue back.

@@ -168,28 +168,15 @@ fn single(args: &ExportArgs, bytes: Vec<u8>) -> Vec<(PathBuf, Vec<u8>)> {
     vec![(args.output.clone(), bytes)]
 }
 
-/// Writes through a temporary file in the same directory, renamed into place, so a reader never
-/// sees half a file and a failed export leaves the old one intact.
+/// Writes through the model's atomic writer, so a reader never sees half a file and a failed
+/// export leaves the old one intact.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    let fail = |e: std::io::Error| Failure::Usage(format!("cannot write {}: {e}", path.display()));
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     if path.is_dir() {
         return Err(Failure::Usage(format!(
             "{} is a directory; give a file name with -o",
             path.display()
         )));
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.stagecraft-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(fail)?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        fail(e)
-    })
+    stagecraft_model::write_file_atomically(path, bytes)
+        .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))
 }
