@@ -52,7 +52,10 @@ for extra in tests/e2e crates/stagecraft-export/tests/mermaid-check; do
   fi
 done
 
-if [ -x scripts/setup-moto.sh ]; then
-  scripts/setup-moto.sh
-fi
+# Local peers and checkers for tests: moto (AWS emulator), hclfmt (Terraform layout).
+for peer in scripts/setup-moto.sh scripts/setup-hclfmt.sh; do
+  if [ -x "$peer" ]; then
+    "$peer"
+  fi
+done
 log "Setup done"
