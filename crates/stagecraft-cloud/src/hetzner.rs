@@ -136,6 +136,9 @@ impl Collection {
             ResourceKind::Server => Collection::Servers,
             ResourceKind::Volume => Collection::Volumes,
             ResourceKind::LoadBalancer => Collection::LoadBalancers,
+            // Hetzner runs no managed databases: the mapping never asks for one here, and
+            // `create_body` refuses it before any request is sent.
+            ResourceKind::Database => Collection::Servers,
         }
     }
 
@@ -512,6 +515,12 @@ pub fn create_body(
     };
     let mut body = match &resource.spec {
         ResourceSpec::SshKey { public_key } => json!({ "public_key": public_key }),
+        ResourceSpec::Database { .. } => {
+            return Err(format!(
+                "{}: Hetzner Cloud has no managed databases",
+                resource.key
+            ))
+        }
         ResourceSpec::Network {
             ip_range,
             subnet,

@@ -14,8 +14,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use stagecraft_model::{
-    catalog, Component, ComponentKind, Design, Direction, FirewallProtocol, GroupKind, NetworkPath,
-    Protocol, Provider, Runtime, Stage,
+    catalog, Component, ComponentKind, Design, Direction, Engine, FirewallProtocol, GroupKind,
+    NetworkPath, Protocol, Provider, Runtime, Stage,
 };
 
 use crate::cloud_init;
@@ -71,6 +71,8 @@ pub enum ResourceKind {
     Server,
     Volume,
     LoadBalancer,
+    /// A managed database or cache cluster (DigitalOcean databases, AWS RDS).
+    Database,
 }
 
 impl ResourceKind {
@@ -81,6 +83,7 @@ impl ResourceKind {
             ResourceKind::LoadBalancer => 0,
             ResourceKind::Volume => 1,
             ResourceKind::Server => 2,
+            ResourceKind::Database => 2,
             ResourceKind::PrimaryIp => 3,
             ResourceKind::Firewall => 4,
             ResourceKind::PlacementGroup => 5,
@@ -155,6 +158,21 @@ pub enum ResourceSpec {
         targets: Vec<ResourceKey>,
         round_robin: bool,
     },
+    /// A managed database or cache: the provider runs the engine, Stagecraft sizes and places it.
+    Database {
+        engine: Engine,
+        /// Major version (`"17"`); none takes the provider's default.
+        version: Option<String>,
+        /// The provider's size (`db-s-1vcpu-2gb`, `db.m7g.large`).
+        size: String,
+        /// Nodes in all: the primary and its standbys.
+        nodes: u32,
+        region: String,
+        /// Disk, where the provider sizes it separately from `size`.
+        storage_gb: Option<u32>,
+        /// The private network the database is reachable in.
+        network: Option<ResourceKey>,
+    },
 }
 
 impl ResourceSpec {
@@ -168,6 +186,7 @@ impl ResourceSpec {
             ResourceSpec::Server { .. } => ResourceKind::Server,
             ResourceSpec::Volume { .. } => ResourceKind::Volume,
             ResourceSpec::LoadBalancer { .. } => ResourceKind::LoadBalancer,
+            ResourceSpec::Database { .. } => ResourceKind::Database,
         }
     }
 
@@ -193,6 +212,7 @@ impl ResourceSpec {
             ResourceSpec::LoadBalancer {
                 network, targets, ..
             } => network.iter().chain(targets).cloned().collect(),
+            ResourceSpec::Database { network, .. } => network.iter().cloned().collect(),
             _ => Vec::new(),
         }
     }
