@@ -1480,7 +1480,8 @@ fn hetzner_zone(location: &str) -> &'static str {
 }
 
 /// Lines `key = value` at one indent, one after another, get their `=` aligned as `terraform fmt`
-/// does. A line that opens a multi-line value ends the run and starts its own.
+/// (hclwrite) does. A line whose value opens a multi-line expression (`key = {`) is not aligned
+/// and ends the run, as is any line without an assignment (blank lines, block headers, braces).
 fn align_attributes(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
@@ -1491,7 +1492,8 @@ fn align_attributes(text: &str) -> String {
             && key
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '"');
-        valid.then(|| (indent, key.to_owned(), rest.to_owned()))
+        let opens = rest.ends_with('{') || rest.ends_with('[') || rest.ends_with('(');
+        (valid && !opens).then(|| (indent, key.to_owned(), rest.to_owned()))
     };
     let mut i = 0;
     while i < lines.len() {
@@ -1502,19 +1504,12 @@ fn align_attributes(text: &str) -> String {
         };
         let mut run = Vec::new();
         let mut j = i;
-        while j < lines.len() {
-            match parse(lines[j]) {
-                Some((ind, key, value)) if ind == indent => {
-                    let opens =
-                        value.ends_with('{') || value.ends_with('[') || value.ends_with('(');
-                    run.push((key, value));
-                    j += 1;
-                    if opens {
-                        break;
-                    }
-                }
-                _ => break,
+        while let Some((ind, key, value)) = lines.get(j).and_then(|l| parse(l)) {
+            if ind != indent {
+                break;
             }
+            run.push((key, value));
+            j += 1;
         }
         let width = run.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
         for (key, value) in run {
@@ -1536,7 +1531,7 @@ mod tests {
         let text = "resource \"a\" \"b\" {\n  name = \"x\"\n  server_type = \"cx22\"\n  labels = {\n    k = \"v\"\n  }\n}\n";
         let aligned = align_attributes(text);
         assert!(
-            aligned.contains("  name        = \"x\"\n  server_type = \"cx22\"\n"),
+            aligned.contains("  name        = \"x\"\n  server_type = \"cx22\"\n  labels = {\n"),
             "{aligned}"
         );
     }

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use stagecraft_model::{Design, TEMPLATES};
+use stagecraft_model::{Design, Provider, TEMPLATES};
 
 /// The three stage templates, by slug.
 pub fn templates() -> Vec<(&'static str, Design)> {
@@ -12,6 +12,21 @@ pub fn templates() -> Vec<(&'static str, Design)> {
         .iter()
         .map(|t| (t.slug, t.design().expect("templates load")))
         .collect()
+}
+
+/// Every template moved onto each of Hetzner, DigitalOcean and AWS (sizes and regions mapped
+/// by the price comparison's retargeting), named `slug-provider`: each provider's Terraform arms
+/// get exercised by every stage.
+pub fn templates_on_every_provider() -> Vec<(String, Design)> {
+    let options = stagecraft_pricing::CostOptions::default();
+    let mut designs = Vec::new();
+    for (slug, design) in templates() {
+        for provider in Provider::REAL {
+            let moved = stagecraft_pricing::compare::retarget(&design, provider, &options).design;
+            designs.push((format!("{slug}-{}", provider.label().to_lowercase()), moved));
+        }
+    }
+    designs
 }
 
 /// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns its stdout; fails the test
