@@ -365,6 +365,10 @@ struct Tracker<'a> {
     /// AWS private networks holding servers: each needs a NAT gateway for outbound traffic.
     nat_groups: Vec<(&'a GroupId, Option<&'a str>)>,
     nat_seen: HashSet<&'a GroupId>,
+    /// AWS servers in a private network: its id, the component and how many servers it has.
+    nat_servers: Vec<(&'a GroupId, &'a ComponentId, u32)>,
+    /// Servers that send traffic to the internet (not databases or caches on servers).
+    egress_servers: u32,
     cdn: HashSet<Provider>,
 }
 
@@ -391,6 +395,8 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         servers: HashMap::default(),
         nat_groups: Vec::new(),
         nat_seen: HashSet::default(),
+        nat_servers: Vec::new(),
+        egress_servers: 0,
         cdn: HashSet::default(),
     };
     for (i, component) in design.components.iter().enumerate() {
@@ -438,6 +444,7 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
             sink,
         );
     }
+    let nat_traffic = NatTraffic::new(design, &tracker);
     for (group, region) in tracker.nat_groups.clone() {
         let Some(entry) =
             ctx.index
@@ -448,7 +455,7 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         let quantity = Decimal::ONE;
         let rule = if ctx.detail {
             format!(
-                "{} (private subnets reach the internet through it); data processed not estimated",
+                "{} (private subnets reach the internet through it)",
                 unit_rule(ctx, "NAT gateway", quantity, entry)
             )
         } else {
@@ -473,8 +480,120 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
                 group: Some(group),
             },
         );
+        price_nat_data(ctx, &nat_traffic, group, placement, sink);
     }
     price_egress(ctx, &tracker, sink);
+}
+
+/// How much of the design's egress leaves through each NAT gateway. The assumed egress is
+/// shared evenly by the design's application servers, workers and proxies (databases and caches
+/// on servers send nothing to the internet); such a server in an AWS private network sends its share out
+/// through that network's NAT gateway, unless a load balancer sends it traffic (it then answers
+/// through the load balancer, which the NAT gateway never sees).
+struct NatTraffic<'a> {
+    /// Servers behind each NAT gateway that no load balancer reaches.
+    behind_nat: HashMap<&'a GroupId, u32>,
+    /// Servers of the design that send traffic to the internet, on every provider.
+    servers: u32,
+}
+
+impl<'a> NatTraffic<'a> {
+    fn new(design: &'a Design, tracker: &Tracker<'a>) -> Self {
+        let mut behind_nat: HashMap<&'a GroupId, u32> = HashMap::default();
+        if !tracker.nat_servers.is_empty() {
+            let balancers: HashSet<&ComponentId> = design
+                .components
+                .iter()
+                .filter(|c| c.kind == ComponentKind::LoadBalancer)
+                .map(|c| &c.id)
+                .collect();
+            let fronted: HashSet<&ComponentId> = design
+                .connections
+                .iter()
+                .filter(|k| balancers.contains(&k.from))
+                .map(|k| &k.to)
+                .collect();
+            for (group, component, count) in &tracker.nat_servers {
+                let n = behind_nat.entry(*group).or_default();
+                if !fronted.contains(component) {
+                    *n += count;
+                }
+            }
+        }
+        Self {
+            behind_nat,
+            servers: tracker.egress_servers,
+        }
+    }
+}
+
+/// Kinds whose servers send the design's traffic to the internet; databases and caches running
+/// on servers talk only to the application.
+fn sends_egress(kind: ComponentKind) -> bool {
+    matches!(
+        kind,
+        ComponentKind::AppServer
+            | ComponentKind::Worker
+            | ComponentKind::AutoscalingGroup
+            | ComponentKind::ReverseProxy
+    )
+}
+
+/// The per-GB data processing charge of one NAT gateway, from the egress assumption.
+fn price_nat_data<'a, S: ChargeSink<'a>>(
+    ctx: &Ctx<'a>,
+    traffic: &NatTraffic<'a>,
+    group: &'a GroupId,
+    placement: Placement<'a>,
+    sink: &mut S,
+) {
+    let Some(assumed) = ctx.egress_gb else {
+        // The missing assumption is already a design-level warning (see price_egress).
+        return;
+    };
+    let behind = traffic.behind_nat.get(group).copied().unwrap_or(0);
+    if behind == 0 || traffic.servers == 0 {
+        return;
+    }
+    let Some(entry) = ctx.index.find(
+        Provider::Aws,
+        Product::NatGatewayData,
+        None,
+        None,
+        placement.region,
+        None,
+    ) else {
+        sink.warn(
+            None,
+            Provider::Aws,
+            "no price for NAT gateway data processing: not priced".into(),
+        );
+        return;
+    };
+    let gb = (assumed * Decimal::from(behind) / Decimal::from(traffic.servers)).round_dp(2);
+    let rule = if ctx.detail {
+        format!(
+            "{} ; {behind} of the design's {} application server(s) and worker(s) sit in this private network with no load balancer in front: their share of the {assumed} GB egress leaves through the NAT gateway",
+            unit_rule(ctx, "processed", gb, entry),
+            traffic.servers
+        )
+    } else {
+        String::new()
+    };
+    sink.charge(
+        ctx,
+        None,
+        placement,
+        Charge {
+            entry,
+            item: "NAT gateway data".into(),
+            quantity: gb,
+            native_monthly: monthly_of(ctx, entry, gb),
+            rule,
+            saving: None,
+            group: Some(group),
+        },
+    );
 }
 
 fn is_server_resource(resource: &str) -> bool {
@@ -680,9 +799,9 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 Some(Engine::Valkey) | None if c.kind == ComponentKind::Cache => Some("valkey"),
                 _ => None,
             };
-            let Some(entry) = ctx
-                .index
-                .find(provider, product, Some(size), None, region, variant)
+            let Some(od_entry) =
+                ctx.index
+                    .find(provider, product, Some(size), None, region, variant)
             else {
                 return missing(
                     sink,
@@ -696,6 +815,9 @@ fn price_component<'a, S: ChargeSink<'a>>(
             let standby = c.properties.standby_nodes.unwrap_or(0);
             let nodes = Decimal::from(1 + standby);
             let q = count * nodes;
+            let (entry, saving) = reserved_node(
+                ctx, c, provider, product, size, region, variant, od_entry, q, sink,
+            );
             let why = if provider == Provider::Aws
                 && c.kind == ComponentKind::ManagedDatabase
                 && standby > 0
@@ -707,20 +829,31 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 "single node"
             };
             let rule = if ctx.detail {
+                let bought = match saving {
+                    Some((p, _)) => format!(" ; bought {p:?}"),
+                    None => String::new(),
+                };
                 format!(
-                    "{} ; {} × (1 primary + {standby} standby): {why}",
+                    "{} ; {} × (1 primary + {standby} standby): {why}{bought}",
                     unit_rule(ctx, &format!("node(s) of {size}"), q, entry),
                     c.count
                 )
             } else {
                 String::new()
             };
-            emit(
-                sink,
-                entry,
-                ctx.text(|| format!("{} {size}", c.kind.slug().replace('_', " "))),
-                q,
-                rule,
+            sink.charge(
+                ctx,
+                Some(c),
+                place,
+                Charge {
+                    entry,
+                    item: ctx.text(|| format!("{} {size}", c.kind.slug().replace('_', " "))),
+                    quantity: q,
+                    native_monthly: monthly_of(ctx, entry, q),
+                    rule,
+                    saving,
+                    group: None,
+                },
             );
             if c.kind == ComponentKind::ManagedDatabase {
                 let included = ctx.size(provider, size).map_or(0, |s| s.disk_gb);
@@ -897,6 +1030,62 @@ fn price_component<'a, S: ChargeSink<'a>>(
     }
 }
 
+/// The price entry a managed database or cache node is bought at: the reserved one the
+/// component asks for when the catalogue has it, else on demand with a warning saying why.
+/// Returns the entry and, when reserved, the on-demand monthly cost it is compared against.
+#[allow(clippy::too_many_arguments)]
+fn reserved_node<'a, S: ChargeSink<'a>>(
+    ctx: &Ctx<'a>,
+    c: &'a Component,
+    provider: Provider,
+    product: Product,
+    size: &str,
+    region: Option<&str>,
+    variant: Option<&str>,
+    od_entry: &'a PriceEntry,
+    quantity: Decimal,
+    sink: &mut S,
+) -> (&'a PriceEntry, Option<(PurchaseOption, Decimal)>) {
+    let purchase = c.properties.purchase.unwrap_or_default();
+    if purchase == PurchaseOption::OnDemand {
+        return (od_entry, None);
+    }
+    let what = if product == Product::Cache {
+        "cache nodes"
+    } else {
+        "managed databases"
+    };
+    let why = if provider != Provider::Aws {
+        format!(
+            "{} sells no reserved or spot {what}: priced on demand",
+            provider.label()
+        )
+    } else if let Some(bought) = ctx.index.find(
+        provider,
+        product,
+        Some(size),
+        Some(purchase),
+        region,
+        variant,
+    ) {
+        return (
+            bought,
+            Some((purchase, monthly_of(ctx, od_entry, quantity))),
+        );
+    } else if purchase == PurchaseOption::Spot {
+        format!("AWS sells no spot {what}: priced on demand")
+    } else if purchase == PurchaseOption::Reserved3y && product == Product::ManagedDatabase {
+        "AWS sells 3-year RDS reservations only with an upfront payment (no-upfront is 1-year only): priced on demand".to_owned()
+    } else {
+        format!(
+            "no {purchase:?} price for {size} in {}: priced on demand",
+            region.unwrap_or("any region")
+        )
+    };
+    sink.warn(Some(c), provider, why);
+    (od_entry, None)
+}
+
 fn price_server<'a, S: ChargeSink<'a>>(
     ctx: &Ctx<'a>,
     c: &'a Component,
@@ -1013,6 +1202,10 @@ fn price_server<'a, S: ChargeSink<'a>>(
     *tracker.included_egress.entry(provider).or_default() += allowance * count;
     let seen = tracker.servers.entry(provider).or_insert((0, region));
     seen.0 += c.count;
+    let sends_egress = sends_egress(c.kind);
+    if sends_egress {
+        tracker.egress_servers += c.count;
+    }
     if provider == Provider::Aws {
         // Servers in a private network reach the internet through that network's NAT gateway.
         let mut network = None;
@@ -1031,6 +1224,9 @@ fn price_server<'a, S: ChargeSink<'a>>(
         if let Some(g) = network {
             if tracker.nat_seen.insert(&g.id) {
                 tracker.nat_groups.push((&g.id, region));
+            }
+            if sends_egress {
+                tracker.nat_servers.push((&g.id, &c.id, c.count));
             }
         }
     }

@@ -6,8 +6,8 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 use stagecraft_model::{
-    BackupPolicy, Component, ComponentKind, Currency, Design, Engine, Provider, PurchaseOption,
-    Schedule,
+    BackupPolicy, Component, ComponentKind, Connection, ConnectionId, Currency, Design, Engine,
+    Group, GroupId, GroupKind, NetworkPath, Protocol, Provider, PurchaseOption, Schedule,
 };
 use stagecraft_pricing::{estimate, CostOptions, Estimate};
 
@@ -382,5 +382,192 @@ fn missing_egress_assumption_is_a_warning() {
             .any(|w| w.message.contains("monthly_egress_gb")),
         "{:?}",
         e.warnings
+    );
+}
+
+#[test]
+fn aws_rds_reserved_one_year_no_upfront_and_no_three_year() {
+    let mut db = component(
+        ComponentKind::ManagedDatabase,
+        Provider::Aws,
+        "us-east-1",
+        Some("db.t4g.micro"),
+    );
+    db.properties.engine = Some(Engine::Postgresql);
+    db.properties.standby_nodes = Some(1);
+    db.properties.storage_gb = Some(20);
+    db.properties.purchase = Some(PurchaseOption::Reserved1y);
+    let e = priced(
+        &design(Currency::Usd, None, vec![db.clone()]),
+        &CostOptions::default(),
+    );
+    // 1-year no upfront: $0.016 × 0.69 = $0.01104, kept as $0.0110 an hour; × 730 h × 2
+    // (Multi-AZ) = $16.06. On demand: $0.016 × 730 × 2 = $23.36; saves $7.30.
+    let l = line(&e, "managed database db.t4g.micro");
+    assert_eq!(l.price.id, "aws.rds.db.t4g.micro.us-east-1.reserved1y");
+    assert!(l.price.estimate, "derived reserved prices say so");
+    assert_eq!(l.monthly, d("16.06"));
+    let saving = l.saving.as_ref().expect("a reserved line shows its saving");
+    assert_eq!(saving.on_demand_monthly, d("23.36"));
+    assert_eq!(saving.monthly_saving, d("7.30"));
+    // Storage is never reserved: 20 GB × $0.115 × 2 = $4.60.
+    assert_eq!(line(&e, "database storage").monthly, d("4.60"));
+    assert_eq!(e.totals.monthly, d("20.66"));
+    assert_eq!(e.totals.savings, d("7.30"));
+
+    // AWS sells no 3-year no-upfront RDS reservation: on demand, with a warning saying why.
+    db.properties.purchase = Some(PurchaseOption::Reserved3y);
+    let e = estimate(
+        &design(Currency::Usd, None, vec![db]),
+        &CostOptions::default(),
+    );
+    assert_eq!(
+        line(&e, "managed database db.t4g.micro").monthly,
+        d("23.36")
+    );
+    assert!(
+        e.warnings.iter().any(|w| w
+            .message
+            .contains("3-year RDS reservations only with an upfront")),
+        "{:?}",
+        e.warnings
+    );
+}
+
+#[test]
+fn aws_elasticache_reserved_one_and_three_years() {
+    let mut cache = component(
+        ComponentKind::Cache,
+        Provider::Aws,
+        "us-east-1",
+        Some("cache.t4g.small"),
+    );
+    cache.properties.engine = Some(Engine::Redis);
+    cache.properties.purchase = Some(PurchaseOption::Reserved1y);
+    let e = priced(
+        &design(Currency::Usd, None, vec![cache.clone()]),
+        &CostOptions::default(),
+    );
+    // Redis OSS cache.t4g.small on demand: $0.032 × 730 = $23.36. 1-year no upfront:
+    // $0.032 × 0.69 = $0.02208 -> $0.0221 an hour × 730 = $16.133 -> $16.13; saves $7.23.
+    let l = line(&e, "cache cache.t4g.small");
+    assert_eq!(
+        l.price.id,
+        "aws.elasticache.cache.t4g.small.redis.us-east-1.reserved1y"
+    );
+    assert_eq!(l.monthly, d("16.13"));
+    assert_eq!(l.saving.as_ref().unwrap().monthly_saving, d("7.23"));
+
+    cache.properties.purchase = Some(PurchaseOption::Reserved3y);
+    let e = priced(
+        &design(Currency::Usd, None, vec![cache.clone()]),
+        &CostOptions::default(),
+    );
+    // 3-year no upfront: $0.032 × 0.55 = $0.0176 an hour × 730 = $12.848 -> $12.85; saves $10.51.
+    let l = line(&e, "cache cache.t4g.small");
+    assert_eq!(l.monthly, d("12.85"));
+    assert_eq!(l.saving.as_ref().unwrap().monthly_saving, d("10.51"));
+
+    // Spot does not exist for caches: on demand with a warning.
+    cache.properties.purchase = Some(PurchaseOption::Spot);
+    let e = estimate(
+        &design(Currency::Usd, None, vec![cache]),
+        &CostOptions::default(),
+    );
+    assert_eq!(line(&e, "cache cache.t4g.small").monthly, d("23.36"));
+    assert!(
+        e.warnings
+            .iter()
+            .any(|w| w.message.contains("no spot cache nodes")),
+        "{:?}",
+        e.warnings
+    );
+}
+
+fn private_network(id: &str) -> Group {
+    Group {
+        id: GroupId::parse(id).unwrap(),
+        kind: GroupKind::PrivateNetwork,
+        name: "private".into(),
+        provider: Provider::Aws,
+        region: Some("us-east-1".into()),
+        cidr: Some("10.0.0.0/16".into()),
+        parent: None,
+    }
+}
+
+#[test]
+fn aws_nat_gateway_data_processing_from_the_egress_assumption() {
+    let network = private_network("grp_private");
+    let mut worker = component(
+        ComponentKind::Worker,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    worker.group = Some(network.id.clone());
+    let mut public = component(
+        ComponentKind::AppServer,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    public.name = "public".into();
+    let mut d1 = design(Currency::Usd, Some(1_000), vec![worker, public]);
+    d1.groups.push(network);
+    let e = priced(&d1, &CostOptions::default());
+    // One NAT gateway: $0.045 × 730 h = $32.85.
+    assert_eq!(line(&e, "NAT gateway").monthly, d("32.85"));
+    // 1 of the 2 servers sits in the private network with no load balancer in front: half of the
+    // 1,000 GB egress, 500 GB × $0.045 per GB processed = $22.50.
+    let data = line(&e, "NAT gateway data");
+    assert_eq!(data.quantity, d("500"));
+    assert_eq!(data.monthly, d("22.50"));
+    assert_eq!(data.price.id, "aws.nat_gateway.data.us-east-1");
+    assert!(
+        data.rule
+            .contains("1 of the design's 2 application server(s)"),
+        "{}",
+        data.rule
+    );
+}
+
+#[test]
+fn aws_nat_gateway_data_skips_servers_behind_a_load_balancer() {
+    let network = private_network("grp_private");
+    let mut app = component(
+        ComponentKind::AppServer,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    app.group = Some(network.id.clone());
+    let mut lb = component(
+        ComponentKind::LoadBalancer,
+        Provider::Aws,
+        "us-east-1",
+        Some("alb"),
+    );
+    lb.name = "lb".into();
+    let connection = Connection {
+        id: ConnectionId::parse("con_lb_app").unwrap(),
+        from: lb.id.clone(),
+        to: app.id.clone(),
+        protocol: Protocol::Http,
+        ports: vec![8080],
+        network: NetworkPath::default(),
+        label: None,
+    };
+    let mut d1 = design(Currency::Usd, Some(1_000), vec![app, lb]);
+    d1.groups.push(network);
+    d1.connections.push(connection);
+    let e = priced(&d1, &CostOptions::default());
+    // The NAT gateway still runs ($32.85), but the app answers through the load balancer: no
+    // data is processed by the NAT gateway.
+    assert_eq!(line(&e, "NAT gateway").monthly, d("32.85"));
+    assert!(
+        !e.lines.iter().any(|l| l.item == "NAT gateway data"),
+        "{:#?}",
+        e.lines
     );
 }
