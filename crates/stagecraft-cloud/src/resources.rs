@@ -268,9 +268,20 @@ pub struct MappingOptions {
 }
 
 /// Providers this build can provision.
-pub const SUPPORTED_PROVIDERS: [Provider; 1] = [Provider::Hetzner];
+pub const SUPPORTED_PROVIDERS: [Provider; 2] = [Provider::Hetzner, Provider::Digitalocean];
 
 const DEFAULT_IMAGE: &str = "ubuntu-24.04";
+
+/// The same Ubuntu release under DigitalOcean's image slug.
+const DIGITALOCEAN_IMAGE: &str = "ubuntu-24-04-x64";
+
+/// Catalogue resources that become servers (Hetzner servers, DigitalOcean droplets; an autoscale
+/// pool becomes its minimum number of droplets).
+const SERVER_RESOURCES: [&str; 3] = [
+    "hcloud_server",
+    "digitalocean_droplet",
+    "digitalocean_droplet_autoscale",
+];
 
 /// Lower-case host-name-safe slug of a display name.
 fn slug(text: &str) -> String {
@@ -445,9 +456,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
             if let (Some(ca), Some(cb)) = (design.component(a), design.component(b)) {
                 if ca.provider == cb.provider
                     && SUPPORTED_PROVIDERS.contains(&ca.provider)
-                    && provisions_servers(ca)
+                    && (provisions_servers(ca) || is_managed_database(ca))
                     && component_network(ca).is_none()
-                    && (provisions_servers(cb) || cb.kind == ComponentKind::LoadBalancer)
+                    && (provisions_servers(cb)
+                        || is_managed_database(cb)
+                        || cb.kind == ComponentKind::LoadBalancer)
                 {
                     needs_shared_network.insert(ca.id.to_string());
                 }
@@ -563,7 +576,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         };
         let region = region_of(design, component);
         match offering.resource.as_str() {
-            "hcloud_server" => {
+            "hcloud_server" | "digitalocean_droplet" | "digitalocean_droplet_autoscale" => {
                 let fw_key = ResourceKey::new(component.id.as_str(), "firewall");
                 let rules = derived_rules(design, component);
                 let opened: Vec<String> = rules
@@ -573,6 +586,20 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             .to_lowercase()
                     })
                     .collect();
+                let rules = if component.provider == Provider::Digitalocean {
+                    let private_range = network_for(component).and_then(|key| {
+                        resources
+                            .iter()
+                            .find(|r| r.key == key)
+                            .and_then(|r| match &r.spec {
+                                ResourceSpec::Network { ip_range, .. } => Some(ip_range.clone()),
+                                _ => None,
+                            })
+                    });
+                    digitalocean_rules(design, component, rules, private_range.as_deref())
+                } else {
+                    rules
+                };
                 resources.push(DesiredResource {
                     key: fw_key.clone(),
                     provider: component.provider,
@@ -594,7 +621,9 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     .as_ref()
                     .map_or(component.count, |a| a.min.max(component.count))
                     .max(1);
-                let placement = (count > 1).then(|| {
+                // DigitalOcean has no placement groups: droplets are spread by default.
+                let hetzner = component.provider == Provider::Hetzner;
+                let placement = (count > 1 && hetzner).then(|| {
                     let key = ResourceKey::new(component.id.as_str(), "placement");
                     resources.push(DesiredResource {
                         key: key.clone(),
@@ -620,7 +649,9 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                 );
                 let user_data = cloud_init::user_data(design, component);
                 for index in 0..count {
-                    let primary_ip = (component.properties.public_ipv4 == Some(true)).then(|| {
+                    // A droplet always has a public IPv4 address of its own.
+                    let own_ip = component.properties.public_ipv4 == Some(true) && hetzner;
+                    let primary_ip = own_ip.then(|| {
                         let key = ResourceKey::new(component.id.as_str(), &format!("ip-{index}"));
                         resources.push(DesiredResource {
                             key: key.clone(),
@@ -647,7 +678,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                         spec: ResourceSpec::Server {
                             size: size.clone(),
                             region: region.clone(),
-                            image: DEFAULT_IMAGE.into(),
+                            image: if component.provider == Provider::Digitalocean {
+                                DIGITALOCEAN_IMAGE.into()
+                            } else {
+                                DEFAULT_IMAGE.into()
+                            },
                             user_data: user_data.clone(),
                             networks: network_for(component).into_iter().collect(),
                             firewalls: firewalls.clone(),
@@ -667,7 +702,11 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     });
                 }
             }
-            "hcloud_volume" | "hcloud_load_balancer" => {}
+            "hcloud_volume"
+            | "hcloud_load_balancer"
+            | "digitalocean_volume"
+            | "digitalocean_loadbalancer"
+            | "digitalocean_database_cluster" => {}
             other => not_provisioned.push(NotProvisioned {
                 owner: component.id.to_string(),
                 name: component.name.clone(),
@@ -689,7 +728,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         };
         let region = region_of(design, component);
         match offering.resource.as_str() {
-            "hcloud_volume" => {
+            "hcloud_volume" | "digitalocean_volume" => {
                 let server = component
                     .properties
                     .attached_to
@@ -717,7 +756,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     ),
                 });
             }
-            "hcloud_load_balancer" => {
+            "hcloud_load_balancer" | "digitalocean_loadbalancer" => {
                 let mut targets = Vec::new();
                 let mut services: Vec<LbServiceSpec> = Vec::new();
                 for connection in design.connections.iter().filter(|c| c.from == component.id) {
@@ -786,6 +825,41 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                     ),
                 });
             }
+            "digitalocean_database_cluster" => {
+                let engine = component.properties.engine.unwrap_or(
+                    if component.kind == ComponentKind::Cache {
+                        Engine::Valkey
+                    } else {
+                        Engine::Postgresql
+                    },
+                );
+                let size = component
+                    .size
+                    .clone()
+                    .or_else(|| offering.default_size.clone())
+                    .unwrap_or_else(|| "db-s-1vcpu-1gb".into());
+                let nodes = 1 + component.properties.standby_nodes.unwrap_or(0);
+                resources.push(DesiredResource {
+                    key: ResourceKey::new(component.id.as_str(), "database"),
+                    provider: component.provider,
+                    component: Some(component.id.to_string()),
+                    name: name_of(&component.name, ""),
+                    spec: ResourceSpec::Database {
+                        engine,
+                        version: component.properties.engine_version.clone(),
+                        size: size.clone(),
+                        nodes,
+                        region: region.clone(),
+                        storage_gb: component.properties.storage_gb,
+                        network: network_for(component),
+                    },
+                    reason: format!(
+                        "managed {engine:?} ({size}, {nodes} node{}) in {region}",
+                        if nodes == 1 { "" } else { "s" }
+                    )
+                    .to_lowercase(),
+                });
+            }
             _ => {}
         }
     }
@@ -797,11 +871,72 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
     }
 }
 
+/// Whether the provider runs the component as a managed database or cache cluster.
+fn is_managed_database(component: &Component) -> bool {
+    catalog()
+        .offering(component.kind, component.provider)
+        .is_some_and(|o| o.resource == "digitalocean_database_cluster")
+}
+
+/// DigitalOcean cloud firewalls filter the private interface and outbound traffic as well
+/// (Hetzner's filter inbound public traffic only): private connections need rules from the
+/// private network's range, and without outbound rules a droplet could not even fetch packages
+/// or container images.
+fn digitalocean_rules(
+    design: &Design,
+    component: &Component,
+    mut rules: Vec<FirewallRuleSpec>,
+    private_range: Option<&str>,
+) -> Vec<FirewallRuleSpec> {
+    if let Some(range) = private_range {
+        for connection in design
+            .connections
+            .iter()
+            .filter(|c| c.to == component.id && c.network == NetworkPath::Private)
+        {
+            let from = design
+                .component(&connection.from)
+                .map_or_else(|| connection.from.to_string(), |c| c.name.clone());
+            for port in protocol_ports(connection.protocol, &connection.ports) {
+                let rule = FirewallRuleSpec {
+                    direction: Direction::Inbound,
+                    protocol: transport_of(connection.protocol),
+                    port: Some(port.to_string()),
+                    addresses: vec![range.to_owned()],
+                    description: format!("from {from} over the private network"),
+                };
+                // One rule per port, protocol and source: the first connection names it.
+                if !rules.iter().any(|r| {
+                    r.port == rule.port
+                        && r.protocol == rule.protocol
+                        && r.addresses == rule.addresses
+                }) {
+                    rules.push(rule);
+                }
+            }
+        }
+    }
+    for protocol in [
+        FirewallProtocol::Tcp,
+        FirewallProtocol::Udp,
+        FirewallProtocol::Icmp,
+    ] {
+        rules.push(FirewallRuleSpec {
+            direction: Direction::Outbound,
+            protocol,
+            port: None,
+            addresses: WORLD.iter().map(|s| s.to_string()).collect(),
+            description: "outbound: updates, images, backups".into(),
+        });
+    }
+    rules
+}
+
 /// Whether the component becomes servers on its provider.
 fn provisions_servers(component: &Component) -> bool {
     catalog()
         .offering(component.kind, component.provider)
-        .is_some_and(|o| o.resource == "hcloud_server")
+        .is_some_and(|o| SERVER_RESOURCES.contains(&o.resource.as_str()))
 }
 
 /// `10.0.0.0/16` -> `10.0.1.0/24`: the first /24 after the network address, a common layout.
