@@ -4,7 +4,8 @@
 //! are planned), and keeps track of them.
 //!
 //! - [`credentials`]: provider tokens in the OS keyring, never anywhere else.
-//! - [`hetzner`]: the Hetzner Cloud client and driver; [`transport`]: the retrying HTTP core.
+//! - [`hetzner`]: the Hetzner Cloud client and driver; [`digitalocean`]: the DigitalOcean
+//!   client and driver; [`transport`]: the retrying HTTP core.
 //! - [`resources`]: the mapping of a design to provider resources through the catalogue.
 //! - [`plan`], [`engine`], [`state`]: plan, apply, destroy and refresh, with a crash-safe journal.
 //!
@@ -59,7 +60,7 @@ pub fn base_url_variable(provider: Provider) -> &'static str {
 pub fn base_url(provider: Provider) -> String {
     std::env::var(base_url_variable(provider)).unwrap_or_else(|_| match provider {
         Provider::Hetzner => hetzner::HETZNER_API.to_owned(),
-        Provider::Digitalocean => "https://api.digitalocean.com".to_owned(),
+        Provider::Digitalocean => digitalocean::DIGITALOCEAN_API.to_owned(),
         Provider::Aws => "https://ec2.amazonaws.com".to_owned(),
         Provider::Unassigned => String::new(),
     })
@@ -77,6 +78,9 @@ pub fn driver_for(
     match provider {
         Provider::Hetzner => Ok(Arc::new(hetzner::HetznerDriver::new(
             hetzner::HetznerClient::new(config, token)?,
+        ))),
+        Provider::Digitalocean => Ok(Arc::new(digitalocean::DigitalOceanDriver::new(
+            digitalocean::DigitalOceanClient::new(config, token)?,
         ))),
         other => Err(ProviderError::new(
             other,
@@ -97,6 +101,11 @@ pub async fn verify_token(
 ) -> Result<(), ProviderError> {
     match provider {
         Provider::Hetzner => hetzner::HetznerClient::new(config, token)?.verify().await,
+        Provider::Digitalocean => {
+            digitalocean::DigitalOceanClient::new(config, token)?
+                .verify()
+                .await
+        }
         other => Err(ProviderError::new(
             other,
             ProviderErrorKind::Unsupported,
