@@ -6,7 +6,6 @@
 //! state file, the progress events or the process output.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use stagecraft_cloud::fake::{Fake, Fault, FaultKind};
@@ -16,23 +15,11 @@ use stagecraft_model::{save_file, Provider};
 use crate::commands::provision::{self, ProvisionRuns, RunKind};
 use crate::error::ApiError;
 
-const INNER: &str = "STAGECRAFT_DESKTOP_PROVISION_INNER";
 const TOKEN: &str = "hz-desktop-secret-token-5c0ffee9a1";
 const ACCOUNT: &str = "desktop-test";
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tauri::async_runtime::block_on(future)
-}
-
-fn require_tool(name: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found,
-        "`{name}` is missing: install it (Debian: apt-get install dbus gnome-keyring) to run the provision command tests"
-    );
 }
 
 fn spec() -> PathBuf {
@@ -45,42 +32,9 @@ fn spec() -> PathBuf {
     path
 }
 
-/// Runs `name` again inside a private D-Bus session with an unlocked gnome-keyring and checks
-/// it passed and never printed the token.
+/// Runs `name` again inside a private keyring session and checks it never printed the token.
 fn run_inside_keyring_session(name: &str) {
-    require_tool("dbus-run-session");
-    require_tool("gnome-keyring-daemon");
-    let exe = std::env::current_exe().expect("the test binary knows its path");
-    let script = format!(
-        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec '{}' --exact {name} --nocapture --test-threads=1",
-        exe.display()
-    );
-    // gnome-keyring keeps its keyring files under HOME and its control socket under
-    // XDG_RUNTIME_DIR: a private pair keeps this session's daemon from sharing them with keyring
-    // tests running at the same time (or with an outer session), which loses stored secrets.
-    let private_home = tempfile::tempdir().expect("a private home for the keyring session");
-    let output = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("HOME", private_home.path())
-        .env("XDG_RUNTIME_DIR", private_home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .env(INNER, "1")
-        .output()
-        .expect("dbus-run-session starts");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "{name} failed inside dbus-run-session:\n{text}"
-    );
-    assert!(
-        text.contains("1 passed"),
-        "the inner test must actually run:\n{text}"
-    );
+    let text = stagecraft_testkit::rerun_in_private_keyring(name);
     assert!(
         !text.contains(TOKEN),
         "the token appeared in the test process output (logs):\n{text}"
@@ -96,7 +50,7 @@ fn no_token<T: serde::Serialize>(what: &str, value: &T) -> String {
 
 #[test]
 fn provision_commands_plan_apply_refresh_destroy_against_the_hetzner_fake() {
-    if std::env::var_os(INNER).is_none() {
+    if !stagecraft_testkit::inside_private_keyring() {
         return run_inside_keyring_session(
             "tests::provision::provision_commands_plan_apply_refresh_destroy_against_the_hetzner_fake",
         );
@@ -294,7 +248,7 @@ fn provision_commands_plan_apply_refresh_destroy_against_the_hetzner_fake() {
 
 #[test]
 fn a_failed_resource_is_named_with_what_was_created_before_it() {
-    if std::env::var_os(INNER).is_none() {
+    if !stagecraft_testkit::inside_private_keyring() {
         return run_inside_keyring_session(
             "tests::provision::a_failed_resource_is_named_with_what_was_created_before_it",
         );

@@ -9,7 +9,6 @@ use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use stagecraft_cloud::fake::Fake;
 
-const INNER: &str = "STAGECRAFT_CLOUD_CLI_INNER";
 const TOKEN: &str = "hz-cli-secret-token-8d1e55";
 
 fn spec() -> PathBuf {
@@ -88,49 +87,9 @@ fn token_is_never_taken_from_the_command_line() {
 
 #[test]
 fn plan_apply_refresh_destroy_with_keyring_credentials() {
-    if std::env::var_os(INNER).is_some() {
-        return inner();
-    }
-    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
-        let found = Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(
-            found,
-            "`{tool}` is missing: apt-get install dbus gnome-keyring"
-        );
-    }
-    let exe = std::env::current_exe().unwrap();
-    let script = format!(
-        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec '{}' --exact plan_apply_refresh_destroy_with_keyring_credentials --nocapture --test-threads=1",
-        exe.display()
-    );
-    // gnome-keyring keeps its keyring files under HOME and its control socket under
-    // XDG_RUNTIME_DIR: a private pair keeps this session's daemon from sharing them with keyring
-    // tests running at the same time (or with an outer session), which loses stored secrets.
-    let private_home = tempfile::tempdir().expect("a private home for the keyring session");
-    let output = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("HOME", private_home.path())
-        .env("XDG_RUNTIME_DIR", private_home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .env(INNER, "1")
-        .output()
-        .expect("dbus-run-session starts");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "the CLI flow failed inside dbus-run-session:\n{text}"
-    );
-    assert!(
-        text.contains("1 passed"),
-        "the inner test must actually run:\n{text}"
+    stagecraft_testkit::in_private_keyring(
+        "plan_apply_refresh_destroy_with_keyring_credentials",
+        inner,
     );
 }
 

@@ -7,8 +7,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{poppler, templates};
 use stagecraft_export::{
     render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_report_html,
@@ -16,39 +14,11 @@ use stagecraft_export::{
     ReportInputs,
 };
 
-const CHILD: &str = "STAGECRAFT_EXPORT_KEYRING_CHILD";
-const TEST: &str = "no_export_contains_a_token_planted_in_the_keyring";
-
 #[test]
 fn no_export_contains_a_token_planted_in_the_keyring() {
-    if std::env::var_os(CHILD).is_some() {
-        return scan_with_planted_token();
-    }
-    let exe = std::env::current_exe().expect("test binary path");
-    let script = format!(
-        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec '{}' --exact {TEST} --nocapture",
-        exe.display()
-    );
-    // gnome-keyring keeps its keyring files under HOME and its control socket under
-    // XDG_RUNTIME_DIR: a private pair keeps this session's daemon from sharing them with keyring
-    // tests running at the same time (or with an outer session), which loses stored secrets.
-    let private_home = tempfile::tempdir().expect("a private home for the keyring session");
-    let output = Command::new("dbus-run-session")
-        .args(["--", "sh", "-c", &script])
-        .env("HOME", private_home.path())
-        .env("XDG_RUNTIME_DIR", private_home.path())
-        .env_remove("XDG_DATA_HOME")
-        .env_remove("XDG_CONFIG_HOME")
-        .env(CHILD, "1")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("dbus-run-session is required (apt-get install dbus gnome-keyring): {e}")
-        });
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "the keyring scan failed inside dbus-run-session (needs dbus and gnome-keyring):\n{stdout}\n{stderr}"
+    stagecraft_testkit::in_private_keyring(
+        "no_export_contains_a_token_planted_in_the_keyring",
+        scan_with_planted_token,
     );
 }
 
