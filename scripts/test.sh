@@ -28,8 +28,8 @@ npm run -w ui typecheck
 npm run -w ui lint
 
 log "Rust tests (inside a session with an unlocked gnome-keyring)"
-# custom-protocol embeds ui/dist, so target/debug/stagecraft-desktop, built here for the desktop
-# crate's integration tests, is the app the real-window test below drives without a second build.
+# custom-protocol embeds ui/dist; the real-window test below needs it, and using the same features
+# here lets both share every compiled dependency.
 dbus-run-session -- sh -c '
   echo -n stagecraft-ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo nextest run --workspace --locked --no-fail-fast --features stagecraft-desktop/custom-protocol
@@ -46,6 +46,8 @@ npm run -w ui e2e
 
 if [ -x tests/e2e/run.sh ]; then
   log "The real desktop app under Xvfb"
+  # The binaries, built with the test run's dependency features so nothing compiles twice.
+  cargo build --workspace --bins --tests --locked --features stagecraft-desktop/custom-protocol
   E2E_SKIP_BUILD=1 tests/e2e/run.sh
 fi
 
