@@ -20,16 +20,19 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod design_cost;
 pub mod diff;
 pub mod estimate;
 pub mod findings;
 pub mod refresh;
 pub mod render;
+pub mod store;
 
 pub use catalog::{embedded, CatalogInfo, CatalogOrigin, PriceCatalog, PriceEntry, Product, Unit};
 pub use compare::{
     compare, compare_with, retarget, Comparison, Fit, Gap, ProviderColumn, Retargeted, SizeMapping,
 };
+pub use design_cost::{design_cost, ComponentCost, DesignCost, Resource, ResourcePricer};
 pub use diff::{diff, diff_estimates, diff_with, Change, ComponentCostChange, CostDiff};
 pub use estimate::{
     estimate, estimate_with, CostLine, CostOptions, CostWarning, EgressSummary, Estimate, PriceRef,
@@ -40,3 +43,4 @@ pub use refresh::{ApiToken, RefreshError};
 pub use render::money;
 /// The decimal type of every amount, re-exported so callers use the same version.
 pub use rust_decimal;
+pub use store::{prices_dir, PriceSource, PriceStatus, ProviderPrices, StoredPrices};

@@ -1,0 +1,329 @@
+//! Monthly cost as numbers, without the text of an estimate: the cost of a design and of each
+//! of its components ([`design_cost`]), and the monthly price of one resource at a provider (a
+//! server of a size in a region) as a provisioning plan sees it ([`ResourcePricer`]).
+//!
+//! Both use the same catalogue entries, rules and rounding as [`crate::estimate_with`]: the sum
+//! of a component's lines in an estimate equals its [`ComponentCost::monthly`] here.
+
+use rust_decimal::Decimal;
+use rustc_hash::FxHashMap as HashMap;
+use serde::Serialize;
+use stagecraft_model::{Component, ComponentId, Currency, Design, Provider, PurchaseOption};
+
+use crate::catalog::{CatalogInfo, PriceCatalog, PriceEntry, PriceIndex, Product, Unit};
+use crate::estimate::{
+    cents, own_placement, price_design, Charge, ChargeSink, Converted, CostOptions, Ctx,
+    EgressSummary, Placement,
+};
+
+/// What a design costs a month, in total and per component.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct DesignCost {
+    pub currency: Currency,
+    /// Net of VAT, the sum of the components and the design-level charges.
+    pub monthly: Decimal,
+    /// Every component with at least one charge, in design order.
+    pub components: Vec<ComponentCost>,
+    /// Charges of no single component: egress, NAT gateways.
+    pub design_level: Decimal,
+    /// Components with a price missing; the totals are then a lower bound.
+    pub unpriced_components: u32,
+    pub catalogs: Vec<CatalogInfo>,
+}
+
+/// What one component costs a month.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct ComponentCost {
+    pub component: ComponentId,
+    pub name: String,
+    pub monthly: Decimal,
+}
+
+impl DesignCost {
+    /// The monthly cost of one component (zero when it has no charge).
+    pub fn of(&self, id: &ComponentId) -> Decimal {
+        self.components
+            .iter()
+            .find(|c| &c.component == id)
+            .map_or(Decimal::ZERO, |c| c.monthly)
+    }
+}
+
+/// The monthly cost of `design` where its components are placed, with `catalogs` layered as in
+/// [`crate::estimate_with`].
+pub fn design_cost(
+    design: &Design,
+    options: &CostOptions,
+    catalogs: &[&PriceCatalog],
+) -> DesignCost {
+    let ctx = Ctx::new(design, options, catalogs, false);
+    let mut sink = CostSink::default();
+    price_design(&ctx, design, &|_, c| own_placement(c, options), &mut sink);
+    DesignCost {
+        currency: ctx.currency,
+        monthly: sink.components.iter().map(|c| c.monthly).sum::<Decimal>() + sink.design_level,
+        components: sink.components,
+        design_level: sink.design_level,
+        unpriced_components: sink.unpriced.len() as u32,
+        catalogs: ctx.catalogs.clone(),
+    }
+}
+
+#[derive(Default)]
+struct CostSink<'a> {
+    converted: Converted,
+    components: Vec<ComponentCost>,
+    index: HashMap<&'a ComponentId, usize>,
+    design_level: Decimal,
+    unpriced: rustc_hash::FxHashSet<&'a ComponentId>,
+}
+
+impl<'a> ChargeSink<'a> for CostSink<'a> {
+    fn charge(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        _place: Placement<'a>,
+        charge: Charge<'a>,
+    ) {
+        let (monthly, _) = self
+            .converted
+            .get(ctx, charge.native_monthly, charge.entry.currency);
+        let Some(c) = component else {
+            self.design_level += monthly;
+            return;
+        };
+        let components = &mut self.components;
+        let i = *self.index.entry(&c.id).or_insert_with(|| {
+            components.push(ComponentCost {
+                component: c.id.clone(),
+                name: c.name.clone(),
+                monthly: Decimal::ZERO,
+            });
+            components.len() - 1
+        });
+        self.components[i].monthly += monthly;
+    }
+
+    fn warn(&mut self, component: Option<&'a Component>, _provider: Provider, _message: String) {
+        if let Some(c) = component {
+            self.unpriced.insert(&c.id);
+        }
+    }
+
+    fn egress(&mut self, _summary: EgressSummary) {}
+}
+
+/// One resource at a provider, as a provisioning plan knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource<'a> {
+    /// A server (Hetzner server, droplet, EC2 instance on demand) of a size in a region.
+    Server { size: &'a str, region: &'a str },
+    /// A block volume of `gb` GB.
+    Volume { gb: u32, region: &'a str },
+    /// A load balancer of a size (DigitalOcean `lb-N` sizes are N nodes; AWS adds the
+    /// one-capacity-unit minimum).
+    LoadBalancer { size: &'a str, region: &'a str },
+    /// A public IPv4 address kept apart from a server (included in a droplet's price).
+    PrimaryIpv4 { region: &'a str },
+    /// Something the provider does not charge for (networks, firewalls, SSH keys).
+    Free,
+}
+
+/// Prices single resources with the same catalogue and options as an estimate.
+pub struct ResourcePricer<'a> {
+    index: PriceIndex<'a>,
+    currency: Currency,
+    options: CostOptions,
+}
+
+impl<'a> ResourcePricer<'a> {
+    /// A pricer showing amounts in `currency`, converting at `options.usd_per_eur`.
+    pub fn new(catalogs: &[&'a PriceCatalog], currency: Currency, options: &CostOptions) -> Self {
+        Self {
+            index: PriceIndex::new(catalogs),
+            currency,
+            options: options.clone(),
+        }
+    }
+
+    fn hours(&self) -> Decimal {
+        if self.options.hours_per_month > Decimal::ZERO {
+            self.options.hours_per_month
+        } else {
+            Decimal::from(730)
+        }
+    }
+
+    fn monthly_of(&self, entry: &PriceEntry, quantity: Decimal) -> Decimal {
+        let native = if entry.unit.is_hourly() {
+            quantity * entry.amount * self.hours()
+        } else if entry.unit == Unit::Percent {
+            Decimal::ZERO
+        } else {
+            quantity * entry.amount
+        };
+        let converted = match (entry.currency, self.currency) {
+            (a, b) if a == b => native,
+            (Currency::Eur, Currency::Usd) => native * self.options.usd_per_eur,
+            (Currency::Usd, Currency::Eur) if !self.options.usd_per_eur.is_zero() => {
+                native / self.options.usd_per_eur
+            }
+            _ => native,
+        };
+        cents(converted)
+    }
+
+    fn find(
+        &self,
+        provider: Provider,
+        product: Product,
+        sku: Option<&str>,
+        region: &str,
+    ) -> Option<&'a PriceEntry> {
+        let purchase = (provider == Provider::Aws && product == Product::Server)
+            .then_some(PurchaseOption::OnDemand);
+        self.index
+            .find(provider, product, sku, purchase, Some(region), None)
+    }
+
+    /// The monthly price of `resource` on `provider`, rounded to cents; `None` when the
+    /// catalogue has no price for it (never a silent zero).
+    pub fn monthly(&self, provider: Provider, resource: Resource<'_>) -> Option<Decimal> {
+        match resource {
+            Resource::Free => Some(Decimal::ZERO),
+            Resource::Server { size, region } => {
+                let entry = self.find(provider, Product::Server, Some(size), region)?;
+                Some(self.monthly_of(entry, Decimal::ONE))
+            }
+            Resource::Volume { gb, region } => {
+                let entry = self.find(provider, Product::Volume, None, region)?;
+                Some(self.monthly_of(entry, Decimal::from(gb)))
+            }
+            Resource::PrimaryIpv4 { region } => {
+                if provider == Provider::Digitalocean {
+                    return Some(Decimal::ZERO);
+                }
+                let entry = self.find(provider, Product::PrimaryIpv4, None, region)?;
+                Some(self.monthly_of(entry, Decimal::ONE))
+            }
+            Resource::LoadBalancer { size, region } => match provider {
+                Provider::Digitalocean => {
+                    let nodes = size
+                        .strip_prefix("lb-")
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .unwrap_or(1);
+                    let entry = self.find(provider, Product::LoadBalancer, None, region)?;
+                    Some(self.monthly_of(entry, Decimal::from(nodes)))
+                }
+                Provider::Aws => {
+                    let hours = self.find(provider, Product::LoadBalancer, Some(size), region)?;
+                    let lcu =
+                        self.find(provider, Product::LoadBalancerCapacity, Some(size), region)?;
+                    Some(self.monthly_of(hours, Decimal::ONE) + self.monthly_of(lcu, Decimal::ONE))
+                }
+                _ => {
+                    let entry = self.find(provider, Product::LoadBalancer, Some(size), region)?;
+                    Some(self.monthly_of(entry, Decimal::ONE))
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use stagecraft_model::{ComponentKind, TEMPLATES};
+
+    use super::*;
+    use crate::catalog::embedded;
+    use crate::estimate::estimate_with;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn design_cost_matches_the_estimate_per_component_and_in_total() {
+        for template in TEMPLATES {
+            let design = template.design().unwrap();
+            let options = CostOptions::default();
+            let estimate = estimate_with(&design, &options, &[embedded()]);
+            let cost = design_cost(&design, &options, &[embedded()]);
+            assert_eq!(cost.monthly, estimate.totals.monthly, "{}", template.slug);
+            assert_eq!(cost.currency, estimate.currency);
+            for c in &design.components {
+                assert_eq!(
+                    cost.of(&c.id),
+                    estimate.component_monthly(&c.id),
+                    "{} {}",
+                    template.slug,
+                    c.name
+                );
+            }
+            assert_eq!(
+                cost.unpriced_components,
+                estimate.totals.unpriced_components
+            );
+        }
+    }
+
+    #[test]
+    fn a_single_server_costs_what_the_price_list_says() {
+        let mut design = Design::new("one");
+        design.assumptions.monthly_egress_gb = Some(0);
+        let mut c = Component::new(ComponentKind::Worker, "w");
+        c.provider = Provider::Hetzner;
+        c.region = Some("fsn1".into());
+        c.size = Some("cx22".into());
+        design.components.push(c.clone());
+        let cost = design_cost(&design, &CostOptions::default(), &[embedded()]);
+        // cx22 in the EU: €3.79 a month.
+        assert_eq!(cost.of(&c.id), d("3.79"));
+        assert_eq!(cost.monthly, d("3.79"));
+    }
+
+    #[test]
+    fn resources_are_priced_in_the_asked_currency() {
+        let options = CostOptions::default();
+        let pricer = ResourcePricer::new(&[embedded()], Currency::Eur, &options);
+        let server = Resource::Server {
+            size: "cx22",
+            region: "fsn1",
+        };
+        assert_eq!(pricer.monthly(Provider::Hetzner, server), Some(d("3.79")));
+        // 40 GB × €0.044 = €1.76.
+        let volume = Resource::Volume {
+            gb: 40,
+            region: "fsn1",
+        };
+        assert_eq!(pricer.monthly(Provider::Hetzner, volume), Some(d("1.76")));
+        let lb = Resource::LoadBalancer {
+            size: "lb11",
+            region: "fsn1",
+        };
+        assert_eq!(pricer.monthly(Provider::Hetzner, lb), Some(d("5.39")));
+        let ip = Resource::PrimaryIpv4 { region: "fsn1" };
+        assert_eq!(pricer.monthly(Provider::Hetzner, ip), Some(d("0.50")));
+        // A droplet in euros: $6 ÷ 1.17 = €5.128… -> €5.13.
+        let droplet = Resource::Server {
+            size: "s-1vcpu-1gb",
+            region: "fra1",
+        };
+        assert_eq!(
+            pricer.monthly(Provider::Digitalocean, droplet),
+            Some(d("5.13"))
+        );
+        let unknown = Resource::Server {
+            size: "cx999",
+            region: "fsn1",
+        };
+        assert_eq!(
+            pricer.monthly(Provider::Hetzner, unknown),
+            None,
+            "an unknown size is no price, never zero"
+        );
+    }
+}
