@@ -1,17 +1,22 @@
 //! Contract: every request kind the DigitalOcean client sends, checked by `prism mock --errors`
-//! against DigitalOcean's own OpenAPI description (any violation becomes an error answer).
+//! against DigitalOcean's own OpenAPI description (any violation becomes an error answer):
+//! reads, creates, changes in place, actions, tags and deletes, with the bodies the driver sends.
 
 mod common;
 
 use std::time::Duration;
 
+use reqwest::Method;
+use serde_json::json;
 use stagecraft_cloud::digitalocean::{
-    database_body, droplet_body, firewall_body, load_balancer_body, ssh_key_body, volume_body,
-    vpc_body, DigitalOceanClient, DoCollection,
+    database_body, database_firewall_body, database_resize_body, droplet_body, firewall_body,
+    firewall_tag, load_balancer_body, rename_body, spec_tag, ssh_key_body, volume_action_body,
+    volume_body, vpc_body, vpc_update_body, DatabaseSettings, DigitalOceanClient, DoCollection,
+    Ownership,
 };
 use stagecraft_cloud::resources::{FirewallRuleSpec, LbServiceSpec, ResourceKey};
 use stagecraft_cloud::{ClientConfig, ProviderErrorKind, RetryPolicy, Secret};
-use stagecraft_model::{DesignId, Direction, FirewallProtocol, Protocol};
+use stagecraft_model::{DesignId, Direction, Engine, FirewallProtocol, Protocol};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_digitalocean_request_matches_the_openapi_spec() {
@@ -74,62 +79,72 @@ async fn every_digitalocean_request_matches_the_openapi_spec() {
         health_path: Some("/health".into()),
     }];
     let vpc = "4de7ac8b-495b-4884-9a69-1050c6793cd6";
+    let owner = |k: &'static str| Ownership {
+        design: &design,
+        key: Box::leak(Box::new(key(k))),
+        fingerprint: "0123456789abcdef".into(),
+    };
+    let settings = DatabaseSettings {
+        version: Some("17".into()),
+        storage_gb: Some(100),
+        network: Some(key("grp_net/network")),
+    };
     let bodies = [
         (
             DoCollection::SshKeys,
             ssh_key_body(
+                &owner("design/ssh-key-digitalocean"),
                 "stagecraft-key",
                 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE test",
             ),
         ),
         (
             DoCollection::Vpcs,
-            vpc_body(
-                &design,
-                &key("grp_net/network"),
-                "net",
-                "fra1",
-                "10.10.0.0/16",
-            ),
+            vpc_body(&owner("grp_net/network"), "net", "fra1", "10.10.0.0/16"),
         ),
         (
             DoCollection::Droplets,
             droplet_body(
-                &design,
-                &key("cmp_app/server-0"),
+                &owner("cmp_app/server-0"),
                 "app-0",
                 "fra1",
                 "s-1vcpu-1gb",
                 "ubuntu-24-04-x64",
-                &["289794".into()],
+                &[289794],
                 Some("#cloud-config\n"),
                 Some(vpc),
-                &["stagecraft-fw:cmp_app".into()],
+                &[firewall_tag(&design, &key("cmp_app/firewall"))],
             ),
         ),
         (
             DoCollection::Firewalls,
-            firewall_body("app-fw", &rules, "stagecraft-fw:cmp_app"),
+            firewall_body(&owner("cmp_app/firewall"), "app-fw", &rules),
         ),
         (
             DoCollection::LoadBalancers,
-            load_balancer_body("lb", "fra1", &services, "stagecraft-key:cmp_app", Some(vpc)),
+            load_balancer_body(
+                &owner("cmp_lb/load-balancer"),
+                "lb",
+                "fra1",
+                "lb-2",
+                &services,
+                Some(vpc),
+            ),
         ),
         (
             DoCollection::Volumes,
-            volume_body(&design, &key("cmp_vol/volume"), "data", "fra1", 20),
+            volume_body(&owner("cmp_vol/volume"), "data", "fra1", 20),
         ),
         (
             DoCollection::Databases,
             database_body(
-                &design,
-                &key("cmp_db/database"),
+                &owner("cmp_db/database"),
                 "db",
-                "pg",
-                Some("16"),
+                Engine::Postgresql,
                 "db-s-1vcpu-1gb",
                 "fra1",
-                1,
+                2,
+                &settings,
                 Some(vpc),
             ),
         ),
@@ -140,19 +155,83 @@ async fn every_digitalocean_request_matches_the_openapi_spec() {
             .await
             .unwrap_or_else(|e| panic!("create {collection:?} with {body}: {e}"));
     }
-    // The deduplicating create sends a tag lookup, then the create.
+
+    // Changes in place: the same bodies the driver sends.
+    let uuid = "4de7ac8b-495b-4884-9a69-1050c6793cd6";
+    let ssh_name = &bodies[0].1["name"];
     client
-        .create_deduplicated(
-            DoCollection::Droplets,
-            &key("cmp_app/server-1"),
-            &bodies[2].1,
+        .update(
+            Method::PUT,
+            DoCollection::SshKeys,
+            "512189",
+            &json!({ "name": ssh_name }),
         )
         .await
-        .expect("dedup create");
+        .expect("PUT /v2/account/keys/{id}");
+    client
+        .update(
+            Method::PATCH,
+            DoCollection::Vpcs,
+            uuid,
+            &vpc_update_body(&owner("grp_net/network"), "net"),
+        )
+        .await
+        .expect("PATCH /v2/vpcs/{id}");
+    client
+        .update(Method::PUT, DoCollection::Firewalls, uuid, &bodies[3].1)
+        .await
+        .expect("PUT /v2/firewalls/{id}");
+    client
+        .update(Method::PUT, DoCollection::LoadBalancers, uuid, &bodies[4].1)
+        .await
+        .expect("PUT /v2/load_balancers/{id}");
+    client
+        .action(DoCollection::Droplets, "3164444", &rename_body("app-0"))
+        .await
+        .expect("POST /v2/droplets/{id}/actions rename");
+    for attach in [true, false] {
+        client
+            .action(
+                DoCollection::Volumes,
+                uuid,
+                &volume_action_body(attach, 3164444, "fra1"),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("POST /v2/volumes/{{id}}/actions attach={attach}: {e}"));
+    }
+    let tag = spec_tag("0123456789abcdef");
+    client.create_tag(&tag).await.expect("POST /v2/tags");
+    for method in [Method::POST, Method::DELETE] {
+        for resource_type in ["droplet", "volume"] {
+            client
+                .tag_resources(method.clone(), &tag, resource_type, &["3164444".into()])
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("{method} /v2/tags/{{tag}}/resources {resource_type}: {e}")
+                });
+        }
+    }
+    client
+        .set_database_firewall(uuid, &database_firewall_body(&design))
+        .await
+        .expect("PUT /v2/databases/{id}/firewall");
+    client
+        .resize_database(uuid, &database_resize_body("db-s-2vcpu-4gb", 3))
+        .await
+        .expect("PUT /v2/databases/{id}/resize");
     client
         .action_status(36804636)
         .await
         .expect("GET /v2/actions/{id}");
+
+    // The checker itself: a body that breaks the spec is refused, so the passes above mean
+    // something.
+    let broken = json!({ "name": "fw", "inbound_rules": [{ "protocol": "sctp", "ports": "1", "sources": {} }] });
+    let refused = client
+        .create(DoCollection::Firewalls, &broken)
+        .await
+        .expect_err("Prism refuses a firewall rule with an unknown protocol");
+    assert_eq!(refused.kind, ProviderErrorKind::InvalidRequest, "{refused}");
 
     let anonymous =
         DigitalOceanClient::new(ClientConfig::new(prism.url()), Secret::new("")).unwrap();
