@@ -6,18 +6,32 @@
 
 use std::fmt::Write as _;
 
-use stagecraft_model::{Component, Design, Engine, NetworkPath, Workload};
+use stagecraft_model::{Component, Design, Engine, Workload};
 
 use crate::resources::runs_compose;
+use crate::wireguard;
 
-/// The WireGuard address block; each linked component gets a /32 from it by position.
-const WIREGUARD_NET: &str = "10.200.0";
-
-/// The user data for a server component, or `None` when it needs none.
+/// The user data of every server of a component, or `None` when it needs none (replica 0).
 pub fn user_data(design: &Design, component: &Component) -> Option<String> {
+    server_user_data(design, component, 0)
+}
+
+/// The user data of replica `index` of a server component, or `None` when it needs none.
+///
+/// With WireGuard, the server writes `wg0.conf` with its own tunnel address and no key, generates
+/// its key pair on first boot (the private key stays in a 0600 file), and loads the private key
+/// and its peers from files when the tunnel comes up (`PostUp`). The peers arrive later, from
+/// [`wireguard::link`]. Nothing here is secret: this text reaches the provider's API.
+pub fn server_user_data(design: &Design, component: &Component, index: u32) -> Option<String> {
     let compose = runs_compose(design, component);
-    let peers = wireguard_peers(design, component);
-    if !compose && peers.is_empty() {
+    let tunnel_address = wireguard::runs_wireguard(design, component)
+        .then(|| {
+            wireguard::tunnel_addresses(design)
+                .get(&wireguard::server_key(component, index))
+                .cloned()
+        })
+        .flatten();
+    if !compose && tunnel_address.is_none() {
         return None;
     }
     let mut out = String::from("#cloud-config\n");
@@ -25,7 +39,7 @@ pub fn user_data(design: &Design, component: &Component) -> Option<String> {
     if compose {
         packages.extend(["docker.io", "docker-compose-v2"]);
     }
-    if !peers.is_empty() {
+    if tunnel_address.is_some() {
         packages.push("wireguard-tools");
     }
     out.push_str("package_update: true\npackages:\n");
@@ -41,27 +55,31 @@ pub fn user_data(design: &Design, component: &Component) -> Option<String> {
             let _ = writeln!(out, "      {line}");
         }
     }
-    if !peers.is_empty() {
-        let index = wireguard_index(design, component);
+    if let Some(address) = &tunnel_address {
         out.push_str(
-            "  - path: /etc/wireguard/wg0.conf.template\n    permissions: '0600'\n    content: |\n",
+            "  - path: /etc/wireguard/wg0.conf\n    permissions: '0600'\n    content: |\n",
         );
-        let _ = writeln!(out, "      [Interface]\n      Address = {WIREGUARD_NET}.{index}/24\n      ListenPort = 51820\n      PrivateKey = __PRIVATE_KEY__");
-        for (name, peer_index) in &peers {
-            let _ = writeln!(
-                out,
-                "      # peer {name}: its public key and endpoint are filled in after both ends exist\n      [Peer]\n      AllowedIPs = {WIREGUARD_NET}.{peer_index}/32"
-            );
-        }
+        let _ = writeln!(
+            out,
+            "      # Stagecraft tunnel of {name}. The key pair is made on this server at first boot;\n      # peers are written to {peers} by `stagecraft link`.\n      [Interface]\n      Address = {address}/24\n      ListenPort = {port}\n      PostUp = wg set %i private-key {private}\n      PostUp = test ! -s {peers} || wg addconf %i {peers}",
+            name = component.name,
+            peers = wireguard::PEERS_PATH,
+            port = wireguard::LISTEN_PORT,
+            private = wireguard::PRIVATE_KEY_PATH,
+        );
     }
     out.push_str("runcmd:\n");
     if compose {
         out.push_str("  - [systemctl, enable, --now, docker]\n");
         out.push_str("  - [docker, compose, -f, /opt/stagecraft/compose.yaml, up, -d]\n");
     }
-    if !peers.is_empty() {
-        out.push_str("  - [sh, -c, 'umask 077; wg genkey > /etc/wireguard/private.key; wg pubkey < /etc/wireguard/private.key > /etc/wireguard/public.key']\n");
-        out.push_str("  - [sh, -c, 'sed \"s|__PRIVATE_KEY__|$(cat /etc/wireguard/private.key)|\" /etc/wireguard/wg0.conf.template > /etc/wireguard/wg0.conf']\n");
+    if tunnel_address.is_some() {
+        let _ = writeln!(
+            out,
+            "  - [sh, -c, 'umask 077; test -s {private} || wg genkey > {private}']\n  - [sh, -c, 'wg pubkey < {private} > {public}; chmod 0644 {public}']\n  - [systemctl, enable, --now, wg-quick@wg0]",
+            private = wireguard::PRIVATE_KEY_PATH,
+            public = wireguard::PUBLIC_KEY_PATH,
+        );
     }
     Some(out)
 }
@@ -89,39 +107,4 @@ fn compose_file(component: &Component) -> String {
         out.push_str("volumes:\n  db: {}\n");
     }
     out
-}
-
-/// Components this one reaches over a VPN link, or across providers or regions.
-fn wireguard_peers(design: &Design, component: &Component) -> Vec<(String, usize)> {
-    let mut peers = Vec::new();
-    for connection in &design.connections {
-        let other = if connection.from == component.id {
-            &connection.to
-        } else if connection.to == component.id {
-            &connection.from
-        } else {
-            continue;
-        };
-        let Some(peer) = design.component(other) else {
-            continue;
-        };
-        let crosses = peer.provider != component.provider || peer.region != component.region;
-        if connection.network == NetworkPath::Vpn
-            || (connection.network == NetworkPath::Private && crosses && peer.kind.is_server())
-        {
-            peers.push((peer.name.clone(), wireguard_index(design, peer)));
-        }
-    }
-    peers.sort();
-    peers.dedup();
-    peers
-}
-
-fn wireguard_index(design: &Design, component: &Component) -> usize {
-    design
-        .components
-        .iter()
-        .position(|c| c.id == component.id)
-        .unwrap_or(0)
-        + 1
 }

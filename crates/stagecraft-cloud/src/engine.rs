@@ -20,7 +20,8 @@ use tokio::task::JoinSet;
 
 use crate::plan::{diff, ChangeAction, Plan, PlannedChange};
 use crate::resources::{
-    map_design, DesiredResource, Mapping, MappingOptions, ResourceKey, ResourceKind,
+    map_design, map_design_with_endpoints, DesiredResource, Mapping, MappingOptions, ResourceKey,
+    ResourceKind,
 };
 use crate::state::{state_path, EntryStatus, StateEntry, StateError, StateFile};
 use crate::transport::ProviderError;
@@ -334,6 +335,31 @@ impl Engine {
         })
     }
 
+    /// Maps the design again with the public addresses of the servers that exist, so each
+    /// WireGuard port opens to its peers' addresses (unknown before the peers exist).
+    fn remap_with_endpoints(&self, target: &mut Target, observed: &[ObservedResource]) {
+        let endpoints = crate::wireguard::endpoints(observed);
+        if !endpoints.is_empty() {
+            target.mapping =
+                map_design_with_endpoints(&target.design, &self.options.mapping, &endpoints);
+        }
+    }
+
+    /// The design at `design_file` and every resource its providers hold for it. Reads only.
+    ///
+    /// # Errors
+    /// As [`Engine::plan`].
+    pub async fn observe_design(
+        &self,
+        design_file: &Path,
+    ) -> Result<(Design, Vec<ObservedResource>), EngineError> {
+        let target = self.load(design_file)?;
+        let state = StateFile::load(&target.state_path, target.design.id.as_str())?;
+        let providers = self.providers_of(&target, &state)?;
+        let observed = self.observe(&target.design.id, &providers).await?;
+        Ok((target.design, observed))
+    }
+
     fn providers_of(
         &self,
         target: &Target,
@@ -376,10 +402,11 @@ impl Engine {
     /// A design that does not load; an unreadable state file; a provider without a driver;
     /// provider errors while reading.
     pub async fn plan(&self, design_file: &Path) -> Result<Plan, EngineError> {
-        let target = self.load(design_file)?;
+        let mut target = self.load(design_file)?;
         let state = StateFile::load(&target.state_path, target.design.id.as_str())?;
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
+        self.remap_with_endpoints(&mut target, &observed);
         Ok(diff(
             target.design.id.as_str(),
             &target.design.name,
@@ -394,10 +421,11 @@ impl Engine {
     /// # Errors
     /// As [`Engine::plan`], and a state file that cannot be written.
     pub async fn refresh(&self, design_file: &Path) -> Result<DriftReport, EngineError> {
-        let target = self.load(design_file)?;
+        let mut target = self.load(design_file)?;
         let mut state = StateFile::load(&target.state_path, target.design.id.as_str())?;
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
+        self.remap_with_endpoints(&mut target, &observed);
         let plan = diff(
             target.design.id.as_str(),
             &target.design.name,
@@ -464,10 +492,11 @@ impl Engine {
     pub async fn apply(&self, design_file: &Path) -> Result<ApplyReport, EngineError> {
         let started = Instant::now();
         let calls_before = self.api_calls();
-        let target = self.load(design_file)?;
+        let mut target = self.load(design_file)?;
         let mut state = StateFile::load(&target.state_path, target.design.id.as_str())?;
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
+        self.remap_with_endpoints(&mut target, &observed);
         let observe_ms = started.elapsed().as_millis() as u64;
         let adopted = reconcile(&mut state, &observed);
         state.save(&target.state_path)?;

@@ -222,6 +222,13 @@ impl FakeState {
                 if let Some(location) = body["location"].as_str() {
                     object["datacenter"]["location"]["name"] = json!(location);
                 }
+                // Every server gets a public IPv4 (Hetzner's default), unique per server.
+                object["public_net"]["ipv4"] = json!({
+                    "ip": format!("198.18.{}.{}", (id / 256) % 256, id % 256),
+                    "blocked": false,
+                    "dns_ptr": format!("static.{id}.example.com"),
+                    "id": id,
+                });
                 object["private_net"] = json!(body["networks"].as_array().map(|n| n.iter().map(|id| json!({ "network": id, "ip": "10.0.1.2", "alias_ips": [], "mac_address": "86:00:00:00:00:01" })).collect::<Vec<_>>()).unwrap_or_default());
             }
             "load_balancers" => {
@@ -232,7 +239,7 @@ impl FakeState {
             }
             "networks" => object["ip_range"] = body["ip_range"].clone(),
             "volumes" => object["size"] = body["size"].clone(),
-            "firewalls" => object["rules"] = json!([]),
+            "firewalls" => object["rules"] = stored_rules(&body["rules"]),
             _ => {}
         }
         if collection == "ssh_keys" {
@@ -244,6 +251,19 @@ impl FakeState {
             .insert(id, object.clone());
         Ok((id, object))
     }
+}
+
+/// Firewall rules as Hetzner returns them: both address lists present, the unused one empty.
+fn stored_rules(rules: &Value) -> Value {
+    let mut rules = rules.as_array().cloned().unwrap_or_default();
+    for rule in &mut rules {
+        for field in ["source_ips", "destination_ips"] {
+            if rule.get(field).is_none() {
+                rule[field] = json!([]);
+            }
+        }
+    }
+    Value::Array(rules)
 }
 
 fn matches_selector(labels: &Value, selector: &str) -> bool {
@@ -512,7 +532,7 @@ async fn object_action(
             .get_mut(&collection)
             .unwrap()
             .get_mut(&id)
-            .unwrap()["rules"] = body["rules"].clone();
+            .unwrap()["rules"] = stored_rules(&body["rules"]);
         let a = s.action("set_firewall_rules", ("firewall", id));
         return with_rate_headers(
             (StatusCode::CREATED, axum::Json(json!({ "actions": [a] }))).into_response(),

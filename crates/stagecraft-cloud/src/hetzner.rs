@@ -647,6 +647,11 @@ fn observed(collection: Collection, object: &Value) -> Option<ObservedResource> 
     );
     put("ip_range", object["ip_range"].as_str());
     put("status", object["status"].as_str());
+    // A server's public IPv4: where its WireGuard peers reach it.
+    put(
+        crate::wireguard::PUBLIC_IPV4,
+        object["public_net"]["ipv4"]["ip"].as_str(),
+    );
     let size = object["size"].as_i64().map(|s| s.to_string());
     put("size", size.as_deref());
     Some(ObservedResource {

@@ -32,6 +32,7 @@ pub mod resources;
 pub mod secret;
 pub mod state;
 pub mod transport;
+pub mod wireguard;
 
 use std::sync::Arc;
 

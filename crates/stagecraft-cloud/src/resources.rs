@@ -18,7 +18,7 @@ use stagecraft_model::{
     NetworkPath, Protocol, Provider, Runtime, Stage,
 };
 
-use crate::cloud_init;
+use crate::{cloud_init, wireguard};
 
 /// Label keys written on every resource Stagecraft creates.
 pub const LABEL_MANAGED_BY: &str = "managed-by";
@@ -322,7 +322,7 @@ fn default_region(provider: Provider) -> &'static str {
 }
 
 /// The region a component runs in: its own, else its nearest group's, else the provider's default.
-fn region_of(design: &Design, component: &Component) -> String {
+pub(crate) fn region_of(design: &Design, component: &Component) -> String {
     component
         .region
         .clone()
@@ -354,6 +354,20 @@ const WORLD: [&str; 2] = ["0.0.0.0/0", "::/0"];
 
 /// Maps a loaded design to the resources its supported providers need.
 pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
+    map_design_with_endpoints(design, options, &WireguardEndpoints::new())
+}
+
+/// Public IPv4 addresses of servers that exist, by server key: what WireGuard firewalls open
+/// their port to. Before a peer exists its address is unknown, and its port stays closed.
+pub type WireguardEndpoints = BTreeMap<ResourceKey, String>;
+
+/// As [`map_design`], with the public addresses of servers that already exist (the engine reads
+/// them from the provider), so each WireGuard port opens to its peers' addresses only.
+pub fn map_design_with_endpoints(
+    design: &Design,
+    options: &MappingOptions,
+    endpoints: &WireguardEndpoints,
+) -> Mapping {
     let catalog = catalog();
     let mut resources: Vec<DesiredResource> = Vec::new();
     let mut not_provisioned = Vec::new();
@@ -454,7 +468,9 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
             (&connection.to, &connection.from),
         ] {
             if let (Some(ca), Some(cb)) = (design.component(a), design.component(b)) {
+                // Across regions no private network reaches: WireGuard carries that traffic.
                 if ca.provider == cb.provider
+                    && region_of(design, ca) == region_of(design, cb)
                     && SUPPORTED_PROVIDERS.contains(&ca.provider)
                     && (provisions_servers(ca) || is_managed_database(ca))
                     && component_network(ca).is_none()
@@ -578,7 +594,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
         match offering.resource.as_str() {
             "hcloud_server" | "digitalocean_droplet" | "digitalocean_droplet_autoscale" => {
                 let fw_key = ResourceKey::new(component.id.as_str(), "firewall");
-                let rules = derived_rules(design, component);
+                let rules = derived_rules(design, component, endpoints);
                 let opened: Vec<String> = rules
                     .iter()
                     .map(|r| {
@@ -615,12 +631,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                         )
                     },
                 });
-                let count = component
-                    .properties
-                    .autoscaling
-                    .as_ref()
-                    .map_or(component.count, |a| a.min.max(component.count))
-                    .max(1);
+                let count = server_count(component);
                 // DigitalOcean has no placement groups: droplets are spread by default.
                 let hetzner = component.provider == Provider::Hetzner;
                 let placement = (count > 1 && hetzner).then(|| {
@@ -647,8 +658,8 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                         .cloned()
                         .unwrap_or_default(),
                 );
-                let user_data = cloud_init::user_data(design, component);
                 for index in 0..count {
+                    let user_data = cloud_init::server_user_data(design, component, index);
                     // A droplet always has a public IPv4 address of its own.
                     let own_ip = component.properties.public_ipv4 == Some(true) && hetzner;
                     let primary_ip = own_ip.then(|| {
@@ -683,7 +694,7 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
                             } else {
                                 DEFAULT_IMAGE.into()
                             },
-                            user_data: user_data.clone(),
+                            user_data,
                             networks: network_for(component).into_iter().collect(),
                             firewalls: firewalls.clone(),
                             placement_group: placement.clone(),
@@ -871,6 +882,16 @@ pub fn map_design(design: &Design, options: &MappingOptions) -> Mapping {
     }
 }
 
+/// How many servers a server component becomes: its count, or its autoscaling minimum if higher.
+pub(crate) fn server_count(component: &Component) -> u32 {
+    component
+        .properties
+        .autoscaling
+        .as_ref()
+        .map_or(component.count, |a| a.min.max(component.count))
+        .max(1)
+}
+
 /// Whether the provider runs the component as a managed database or cache cluster.
 fn is_managed_database(component: &Component) -> bool {
     catalog()
@@ -933,7 +954,7 @@ fn digitalocean_rules(
 }
 
 /// Whether the component becomes servers on its provider.
-fn provisions_servers(component: &Component) -> bool {
+pub(crate) fn provisions_servers(component: &Component) -> bool {
     catalog()
         .offering(component.kind, component.provider)
         .is_some_and(|o| SERVER_RESOURCES.contains(&o.resource.as_str()))
@@ -953,7 +974,11 @@ fn first_subnet(ip_range: &str) -> String {
 /// Inbound rules a server needs: one per port of each public or VPN connection that reaches it.
 /// Private connections need none: Hetzner firewalls filter only public interfaces, and the
 /// private network admits only the design's own servers.
-fn derived_rules(design: &Design, component: &Component) -> Vec<FirewallRuleSpec> {
+fn derived_rules(
+    design: &Design,
+    component: &Component,
+    endpoints: &WireguardEndpoints,
+) -> Vec<FirewallRuleSpec> {
     let mut rules: Vec<FirewallRuleSpec> = Vec::new();
     for connection in design.connections.iter().filter(|c| c.to == component.id) {
         let from = design
@@ -972,7 +997,9 @@ fn derived_rules(design: &Design, component: &Component) -> Vec<FirewallRuleSpec
                     });
                 }
             }
-            NetworkPath::Vpn => {
+            // A VPN from something that is not one of our servers (people, an office): its
+            // address is not ours to know, so the WireGuard port opens to everyone.
+            NetworkPath::Vpn if !wireguard::is_tunnel(design, connection) => {
                 rules.push(FirewallRuleSpec {
                     direction: Direction::Inbound,
                     protocol: FirewallProtocol::Udp,
@@ -981,20 +1008,31 @@ fn derived_rules(design: &Design, component: &Component) -> Vec<FirewallRuleSpec
                     description: format!("WireGuard from {from}"),
                 });
             }
+            NetworkPath::Vpn => {}
         }
     }
-    // A VPN link starting here also needs the WireGuard port open for the peer's handshake.
-    if design
-        .connections
-        .iter()
-        .any(|c| c.from == component.id && c.network == NetworkPath::Vpn)
-    {
+    // Tunnels to our own servers: the WireGuard port opens to each peer's address only, once
+    // the peer exists and its address is known.
+    let mut peers: Vec<(String, String)> = wireguard::peer_servers(design, component)
+        .into_iter()
+        .filter_map(|(server, name)| endpoints.get(&server).map(|ip| (ip.clone(), name)))
+        .collect();
+    peers.sort();
+    peers.dedup_by(|a, b| a.0 == b.0);
+    if !peers.is_empty() {
         rules.push(FirewallRuleSpec {
             direction: Direction::Inbound,
             protocol: FirewallProtocol::Udp,
-            port: Some("51820".into()),
-            addresses: WORLD.iter().map(|s| s.to_string()).collect(),
-            description: "WireGuard peers".into(),
+            port: Some(wireguard::LISTEN_PORT.to_string()),
+            addresses: peers.iter().map(|(ip, _)| format!("{ip}/32")).collect(),
+            description: format!(
+                "WireGuard from {}",
+                peers
+                    .iter()
+                    .map(|(_, name)| name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         });
     }
     // One rule per port and protocol: the first connection names it.
