@@ -26,6 +26,8 @@ pub mod digitalocean;
 pub mod engine;
 #[cfg(feature = "fake")]
 pub mod fake;
+#[cfg(feature = "fake")]
+pub mod fake_digitalocean;
 pub mod hetzner;
 pub mod plan;
 pub mod resources;
