@@ -1116,7 +1116,7 @@ impl DigitalOceanDriver {
             ResourceSpec::Network {
                 ip_range, region, ..
             } => vpc_body(owner, name, region, ip_range),
-            ResourceSpec::Firewall { rules } => firewall_body(owner, name, rules),
+            ResourceSpec::Firewall { rules, .. } => firewall_body(owner, name, rules),
             ResourceSpec::Server {
                 size,
                 region,
@@ -1417,7 +1417,7 @@ impl DigitalOceanDriver {
                     )
                     .await?;
             }
-            ResourceSpec::Firewall { rules } => {
+            ResourceSpec::Firewall { rules, .. } => {
                 self.create_tags(&firewall_tags(&owner)).await?;
                 self.client
                     .update(

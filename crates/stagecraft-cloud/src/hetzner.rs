@@ -529,7 +529,7 @@ pub fn create_body(
             "ip_range": ip_range,
             "subnets": [{ "type": "cloud", "ip_range": subnet, "network_zone": network_zone(region) }],
         }),
-        ResourceSpec::Firewall { rules } => {
+        ResourceSpec::Firewall { rules, .. } => {
             json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() })
         }
         ResourceSpec::PlacementGroup => json!({ "type": "spread" }),
@@ -806,7 +806,7 @@ impl ProviderDriver for HetznerDriver {
                 .provider_id
                 .parse()
                 .map_err(|_| self.client.err("a Hetzner id is a number"))?;
-            if let ResourceSpec::Firewall { rules } = &resource.spec {
+            if let ResourceSpec::Firewall { rules, .. } = &resource.spec {
                 let body = json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() });
                 if let Some(action) = self
                     .client

@@ -20,6 +20,7 @@
 //! Types that the app shows (plans, progress, reports, credential status) derive `Serialize`
 //! and `specta::Type`.
 
+pub mod aws;
 pub mod cloud_init;
 pub mod credentials;
 pub mod digitalocean;
@@ -64,7 +65,7 @@ pub fn base_url(provider: Provider) -> String {
     std::env::var(base_url_variable(provider)).unwrap_or_else(|_| match provider {
         Provider::Hetzner => hetzner::HETZNER_API.to_owned(),
         Provider::Digitalocean => digitalocean::DIGITALOCEAN_API.to_owned(),
-        Provider::Aws => "https://ec2.amazonaws.com".to_owned(),
+        Provider::Aws => aws::AWS_API.to_owned(),
         Provider::Unassigned => String::new(),
     })
 }
@@ -85,6 +86,10 @@ pub fn driver_for(
         Provider::Digitalocean => Ok(Arc::new(digitalocean::DigitalOceanDriver::new(
             digitalocean::DigitalOceanClient::new(config, token)?,
         ))),
+        // The keyring secret is `ACCESS_KEY_ID:SECRET_ACCESS_KEY`.
+        Provider::Aws => Ok(Arc::new(aws::AwsDriver::new(aws::AwsClient::new(
+            config, token,
+        )?))),
         other => Err(ProviderError::new(
             other,
             ProviderErrorKind::Unsupported,
@@ -109,6 +114,7 @@ pub async fn verify_token(
                 .verify()
                 .await
         }
+        Provider::Aws => aws::AwsClient::new(config, token)?.verify().await,
         other => Err(ProviderError::new(
             other,
             ProviderErrorKind::Unsupported,

@@ -129,6 +129,10 @@ pub enum ResourceSpec {
     },
     Firewall {
         rules: Vec<FirewallRuleSpec>,
+        /// The network the firewall belongs to, where the provider ties firewalls to one (an
+        /// AWS security group lives in a VPC); absent elsewhere, which keeps fingerprints.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        network: Option<ResourceKey>,
     },
     PlacementGroup,
     PrimaryIp {
@@ -213,6 +217,7 @@ impl ResourceSpec {
                 network, targets, ..
             } => network.iter().chain(targets).cloned().collect(),
             ResourceSpec::Database { network, .. } => network.iter().cloned().collect(),
+            ResourceSpec::Firewall { network, .. } => network.iter().cloned().collect(),
             _ => Vec::new(),
         }
     }
@@ -268,19 +273,22 @@ pub struct MappingOptions {
 }
 
 /// Providers this build can provision.
-pub const SUPPORTED_PROVIDERS: [Provider; 2] = [Provider::Hetzner, Provider::Digitalocean];
+pub const SUPPORTED_PROVIDERS: [Provider; 3] =
+    [Provider::Hetzner, Provider::Digitalocean, Provider::Aws];
 
 const DEFAULT_IMAGE: &str = "ubuntu-24.04";
 
 /// The same Ubuntu release under DigitalOcean's image slug.
 const DIGITALOCEAN_IMAGE: &str = "ubuntu-24-04-x64";
 
-/// Catalogue resources that become servers (Hetzner servers, DigitalOcean droplets; an autoscale
-/// pool becomes its minimum number of droplets).
-const SERVER_RESOURCES: [&str; 3] = [
+/// Catalogue resources that become servers (Hetzner servers, DigitalOcean droplets, EC2
+/// instances; an autoscale pool or group becomes its minimum number of servers).
+const SERVER_RESOURCES: [&str; 5] = [
     "hcloud_server",
     "digitalocean_droplet",
     "digitalocean_droplet_autoscale",
+    "aws_instance",
+    "aws_autoscaling_group",
 ];
 
 /// Lower-case host-name-safe slug of a display name.
@@ -394,8 +402,31 @@ pub fn map_design_with_endpoints(
 
     // SSH keys: one per provider when the user gave a key.
     let mut ssh_key_of: BTreeMap<Provider, ResourceKey> = BTreeMap::new();
+    let mut aws_ssh_key_of: BTreeMap<String, ResourceKey> = BTreeMap::new();
     if let Some(public_key) = &options.ssh_public_key {
-        for provider in &providers_used {
+        // AWS key pairs are regional: one per region with AWS servers.
+        for component in design
+            .components
+            .iter()
+            .filter(|c| c.provider == Provider::Aws && provisions_servers(c))
+        {
+            let region = region_of(design, component);
+            aws_ssh_key_of.entry(region.clone()).or_insert_with(|| {
+                let key = ResourceKey::new("design", &crate::aws::mapping::ssh_key_local(&region));
+                resources.push(DesiredResource {
+                    key: key.clone(),
+                    provider: Provider::Aws,
+                    component: None,
+                    name: name_of("stagecraft", &format!("key-{region}")),
+                    spec: ResourceSpec::SshKey {
+                        public_key: public_key.trim().to_owned(),
+                    },
+                    reason: format!("SSH access to the servers in {region} with your key"),
+                });
+                key
+            });
+        }
+        for provider in providers_used.iter().filter(|p| **p != Provider::Aws) {
             let key = ResourceKey::new("design", &format!("ssh-key-{}", provider.slug()));
             ssh_key_of.insert(*provider, key.clone());
             resources.push(DesiredResource {
@@ -470,6 +501,7 @@ pub fn map_design_with_endpoints(
             if let (Some(ca), Some(cb)) = (design.component(a), design.component(b)) {
                 // Across regions no private network reaches: WireGuard carries that traffic.
                 if ca.provider == cb.provider
+                    && ca.provider != Provider::Aws
                     && region_of(design, ca) == region_of(design, cb)
                     && SUPPORTED_PROVIDERS.contains(&ca.provider)
                     && (provisions_servers(ca) || is_managed_database(ca))
@@ -509,13 +541,55 @@ pub fn map_design_with_endpoints(
                 key
             });
     }
+    // Every EC2 instance and RDS database lives in a VPC: those in no drawn network share one
+    // per region.
+    let mut aws_network_of: BTreeMap<String, ResourceKey> = BTreeMap::new();
+    for component in design.components.iter().filter(|c| {
+        c.provider == Provider::Aws
+            && (provisions_servers(c) || is_managed_database(c))
+            && component_network(c).is_none()
+    }) {
+        let region = region_of(design, component);
+        aws_network_of.entry(region.clone()).or_insert_with(|| {
+            let key = ResourceKey::new(
+                "design",
+                &crate::aws::mapping::default_network_local(&region),
+            );
+            let ip_range = crate::aws::mapping::DEFAULT_VPC_RANGE.to_owned();
+            resources.push(DesiredResource {
+                key: key.clone(),
+                provider: Provider::Aws,
+                component: None,
+                name: name_of("stagecraft-vpc", &region),
+                spec: ResourceSpec::Network {
+                    subnet: first_subnet(&ip_range),
+                    ip_range,
+                    region: region.clone(),
+                },
+                reason: format!("a VPC for the design's AWS resources in {region}"),
+            });
+            key
+        });
+    }
     let network_for = |component: &Component| -> Option<ResourceKey> {
-        component_network(component).or_else(|| {
-            needs_shared_network
-                .contains(component.id.as_str())
-                .then(|| shared_network_of.get(&component.provider).cloned())
-                .flatten()
-        })
+        component_network(component)
+            .or_else(|| {
+                needs_shared_network
+                    .contains(component.id.as_str())
+                    .then(|| shared_network_of.get(&component.provider).cloned())
+                    .flatten()
+            })
+            .or_else(|| {
+                (component.provider == Provider::Aws)
+                    .then(|| aws_network_of.get(&region_of(design, component)).cloned())
+                    .flatten()
+            })
+    };
+    // An AWS security group belongs to the VPC of what it protects.
+    let aws_network_for = |component: &Component| -> Option<ResourceKey> {
+        (component.provider == Provider::Aws)
+            .then(|| network_for(component))
+            .flatten()
     };
 
     // Firewall components drawn in the design: their rules, applied to the servers they name.
@@ -547,12 +621,22 @@ pub fn map_design_with_endpoints(
                 .or_default()
                 .push(key.clone());
         }
+        let network = (component.provider == Provider::Aws)
+            .then(|| {
+                component
+                    .properties
+                    .applies_to
+                    .iter()
+                    .filter_map(|id| design.component(id))
+                    .find_map(network_for)
+            })
+            .flatten();
         resources.push(DesiredResource {
             key,
             provider: component.provider,
             component: Some(component.id.to_string()),
             name: name_of(&component.name, ""),
-            spec: ResourceSpec::Firewall { rules },
+            spec: ResourceSpec::Firewall { rules, network },
             reason: format!("firewall `{}` drawn in the design", component.name),
         });
     }
@@ -592,7 +676,11 @@ pub fn map_design_with_endpoints(
         };
         let region = region_of(design, component);
         match offering.resource.as_str() {
-            "hcloud_server" | "digitalocean_droplet" | "digitalocean_droplet_autoscale" => {
+            "hcloud_server"
+            | "digitalocean_droplet"
+            | "digitalocean_droplet_autoscale"
+            | "aws_instance"
+            | "aws_autoscaling_group" => {
                 let fw_key = ResourceKey::new(component.id.as_str(), "firewall");
                 let rules = derived_rules(design, component, endpoints);
                 let opened: Vec<String> = rules
@@ -613,6 +701,38 @@ pub fn map_design_with_endpoints(
                             })
                     });
                     digitalocean_rules(design, component, rules, private_range.as_deref())
+                } else if component.provider == Provider::Aws {
+                    // Security groups filter traffic inside the VPC too.
+                    let range = network_for(component)
+                        .and_then(|key| {
+                            resources
+                                .iter()
+                                .find(|r| r.key == key)
+                                .and_then(|r| match &r.spec {
+                                    ResourceSpec::Network { ip_range, .. } => {
+                                        Some(ip_range.clone())
+                                    }
+                                    _ => None,
+                                })
+                        })
+                        .unwrap_or_else(|| crate::aws::mapping::DEFAULT_VPC_RANGE.to_owned());
+                    let mut rules = rules;
+                    for rule in crate::aws::mapping::private_rules(
+                        design,
+                        component,
+                        &range,
+                        protocol_ports,
+                        transport_of,
+                    ) {
+                        if !rules.iter().any(|r| {
+                            r.port == rule.port
+                                && r.protocol == rule.protocol
+                                && r.addresses == rule.addresses
+                        }) {
+                            rules.push(rule);
+                        }
+                    }
+                    rules
                 } else {
                     rules
                 };
@@ -621,7 +741,10 @@ pub fn map_design_with_endpoints(
                     provider: component.provider,
                     component: Some(component.id.to_string()),
                     name: name_of(&component.name, "fw"),
-                    spec: ResourceSpec::Firewall { rules },
+                    spec: ResourceSpec::Firewall {
+                        rules,
+                        network: aws_network_for(component),
+                    },
                     reason: if opened.is_empty() {
                         "default deny: no public connection reaches this server".into()
                     } else {
@@ -661,7 +784,8 @@ pub fn map_design_with_endpoints(
                 for index in 0..count {
                     let user_data = cloud_init::server_user_data(design, component, index);
                     // A droplet always has a public IPv4 address of its own.
-                    let own_ip = component.properties.public_ipv4 == Some(true) && hetzner;
+                    let own_ip = component.properties.public_ipv4 == Some(true)
+                        && component.provider != Provider::Digitalocean;
                     let primary_ip = own_ip.then(|| {
                         let key = ResourceKey::new(component.id.as_str(), &format!("ip-{index}"));
                         resources.push(DesiredResource {
@@ -699,11 +823,15 @@ pub fn map_design_with_endpoints(
                             firewalls: firewalls.clone(),
                             placement_group: placement.clone(),
                             primary_ip,
-                            ssh_keys: ssh_key_of
-                                .get(&component.provider)
-                                .cloned()
-                                .into_iter()
-                                .collect(),
+                            ssh_keys: if component.provider == Provider::Aws {
+                                aws_ssh_key_of.get(&region).cloned().into_iter().collect()
+                            } else {
+                                ssh_key_of
+                                    .get(&component.provider)
+                                    .cloned()
+                                    .into_iter()
+                                    .collect()
+                            },
                         },
                         reason: format!(
                             "{} `{}` ({size} in {region})",
@@ -717,7 +845,10 @@ pub fn map_design_with_endpoints(
             | "hcloud_load_balancer"
             | "digitalocean_volume"
             | "digitalocean_loadbalancer"
-            | "digitalocean_database_cluster" => {}
+            | "digitalocean_database_cluster"
+            | "aws_ebs_volume"
+            | "aws_lb"
+            | "aws_db_instance" => {}
             other => not_provisioned.push(NotProvisioned {
                 owner: component.id.to_string(),
                 name: component.name.clone(),
@@ -739,7 +870,7 @@ pub fn map_design_with_endpoints(
         };
         let region = region_of(design, component);
         match offering.resource.as_str() {
-            "hcloud_volume" | "digitalocean_volume" => {
+            "hcloud_volume" | "digitalocean_volume" | "aws_ebs_volume" => {
                 let server = component
                     .properties
                     .attached_to
@@ -767,7 +898,7 @@ pub fn map_design_with_endpoints(
                     ),
                 });
             }
-            "hcloud_load_balancer" | "digitalocean_loadbalancer" => {
+            "hcloud_load_balancer" | "digitalocean_loadbalancer" | "aws_lb" => {
                 let mut targets = Vec::new();
                 let mut services: Vec<LbServiceSpec> = Vec::new();
                 for connection in design.connections.iter().filter(|c| c.from == component.id) {
@@ -814,6 +945,11 @@ pub fn map_design_with_endpoints(
                     .clone()
                     .or_else(|| offering.default_size.clone())
                     .unwrap_or_else(|| "lb11".into());
+                let services = if component.provider == Provider::Aws {
+                    crate::aws::mapping::balancer_services(&size, services)
+                } else {
+                    services
+                };
                 resources.push(DesiredResource {
                     key: ResourceKey::new(component.id.as_str(), "load-balancer"),
                     provider: component.provider,
@@ -836,7 +972,7 @@ pub fn map_design_with_endpoints(
                     ),
                 });
             }
-            "digitalocean_database_cluster" => {
+            "digitalocean_database_cluster" | "aws_db_instance" => {
                 let engine = component.properties.engine.unwrap_or(
                     if component.kind == ComponentKind::Cache {
                         Engine::Valkey
@@ -896,7 +1032,9 @@ pub(crate) fn server_count(component: &Component) -> u32 {
 fn is_managed_database(component: &Component) -> bool {
     catalog()
         .offering(component.kind, component.provider)
-        .is_some_and(|o| o.resource == "digitalocean_database_cluster")
+        .is_some_and(|o| {
+            o.resource == "digitalocean_database_cluster" || o.resource == "aws_db_instance"
+        })
 }
 
 /// DigitalOcean cloud firewalls filter the private interface and outbound traffic as well

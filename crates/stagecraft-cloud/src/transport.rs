@@ -237,11 +237,30 @@ impl Transport {
         body: Option<&Value>,
     ) -> Result<Option<Value>, ProviderError> {
         let idempotent = method != Method::POST;
+        self.retrying(idempotent, || self.send_once(&method, path, query, body))
+            .await
+    }
+
+    /// Runs `exchange` (one HTTP request and its classified answer) under the retry rules of the
+    /// module doc: the loop every client shares, whatever its wire format or signing. Clients
+    /// whose every call is a POST (the AWS Query API) say per call whether it is `idempotent`.
+    ///
+    /// # Errors
+    /// The last error once retries are spent, at once for non-retryable answers.
+    pub(crate) async fn retrying<T, F, Fut>(
+        &self,
+        idempotent: bool,
+        mut exchange: F,
+    ) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, (ProviderError, Option<Duration>)>>,
+    {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             self.wait_for_budget().await?;
-            let outcome = self.send_once(&method, path, query, body).await;
+            let outcome = exchange().await;
             let last = attempt >= self.config.retry.max_attempts;
             match outcome {
                 Ok(value) => return Ok(value),
@@ -260,6 +279,17 @@ impl Transport {
                 }
             }
         }
+    }
+
+    /// The shared HTTP client (timeouts and user agent set), for clients that build their own
+    /// requests inside [`Transport::retrying`].
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// Counts one HTTP request for [`Transport::calls`].
+    pub(crate) fn count_call(&self) {
+        self.calls.fetch_add(1, Ordering::Relaxed);
     }
 
     async fn wait_for_budget(&self) -> Result<(), ProviderError> {
@@ -418,7 +448,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 
 /// The error text without the URL: query strings can carry selectors but never tokens; the URL
 /// adds nothing the path does not say.
-fn without_url(error: &reqwest::Error) -> String {
+pub(crate) fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     if let Some(url) = error.url() {
         text = text.replace(url.as_str(), "");

@@ -63,6 +63,7 @@ fn every_spec() -> Vec<DesiredResource> {
                         description: String::new(),
                     },
                 ],
+                network: None,
             },
         ),
         resource("cmp_app/placement", ResourceSpec::PlacementGroup),

@@ -33,7 +33,7 @@ fn spec<'a>(mapping: &'a stagecraft_cloud::resources::Mapping, key: &str) -> &'a
 #[test]
 fn mvp_server_opens_only_https_and_runs_compose() {
     let mapping = mapping("mvp");
-    let ResourceSpec::Firewall { rules } = spec(&mapping, "cmp_app/firewall") else {
+    let ResourceSpec::Firewall { rules, .. } = spec(&mapping, "cmp_app/firewall") else {
         panic!("a firewall")
     };
     assert_eq!(
@@ -78,7 +78,7 @@ fn mvp_server_opens_only_https_and_runs_compose() {
 fn growth_keeps_private_traffic_private_and_denies_the_rest() {
     let mapping = mapping("growth");
     for key in ["cmp_db/firewall", "cmp_app/firewall", "cmp_worker/firewall"] {
-        let ResourceSpec::Firewall { rules } = spec(&mapping, key) else {
+        let ResourceSpec::Firewall { rules, .. } = spec(&mapping, key) else {
             panic!("a firewall")
         };
         assert!(

@@ -73,7 +73,7 @@ fn summary(mapping: &Mapping) -> String {
     let mut lines = Vec::new();
     for r in &mapping.resources {
         match &r.spec {
-            ResourceSpec::Firewall { rules } => {
+            ResourceSpec::Firewall { rules, .. } => {
                 lines.push(format!("{} firewall", r.key));
                 for rule in rules {
                     lines.push(format!(
@@ -119,7 +119,7 @@ fn summary(mapping: &Mapping) -> String {
 }
 
 fn wireguard_rule_sources(mapping: &Mapping, firewall: &str) -> Vec<Vec<String>> {
-    let ResourceSpec::Firewall { rules } = resource(mapping, firewall) else {
+    let ResourceSpec::Firewall { rules, .. } = resource(mapping, firewall) else {
         panic!("{firewall} is a firewall")
     };
     rules
