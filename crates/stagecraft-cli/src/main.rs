@@ -78,6 +78,9 @@ enum Command {
     Cost(commands::cost::CostArgs),
     /// Show how the monthly cost changes between two designs (or two Git revisions, `REV:path`).
     CostDiff(commands::cost_diff::CostDiffArgs),
+    /// Refresh prices from a provider's API, or show which price catalogue is in use.
+    #[command(subcommand)]
+    Prices(commands::prices::PricesCommand),
     /// Store, check or remove provider API tokens in the OS keyring.
     #[command(subcommand)]
     Credentials(commands::credentials::CredentialsCommand),
@@ -139,6 +142,7 @@ fn main() -> ExitCode {
         Command::Schema => commands::catalog::schema(&out),
         Command::Cost(args) => commands::cost::run(&out, &args),
         Command::CostDiff(args) => commands::cost_diff::run(&out, &args),
+        Command::Prices(command) => commands::prices::run(&out, &command),
         Command::Credentials(command) => commands::credentials::run(&out, &command),
         Command::Plan(args) => commands::plan::run(&out, &args),
         Command::Apply { args, auto_approve } => commands::apply::run(&out, &args, auto_approve),

@@ -89,7 +89,17 @@ impl Estimate {
                 line.item,
                 money(line.monthly, self.currency)
             );
-            let _ = writeln!(out, "      {} [{}]", line.rule, line.price.id);
+            if self.catalogs.len() > 1 {
+                // Several catalogues in use: each line says which date (and so which catalogue)
+                // its price came from, so refreshed and embedded prices never mix silently.
+                let _ = writeln!(
+                    out,
+                    "      {} [{}, {} of {}]",
+                    line.rule, line.price.id, line.price.source, line.price.as_of
+                );
+            } else {
+                let _ = writeln!(out, "      {} [{}]", line.rule, line.price.id);
+            }
             if let Some(s) = &line.saving {
                 let _ = writeln!(
                     out,

@@ -11,8 +11,8 @@ use serde_json::json;
 use stagecraft_model::{load_file, Currency, Provider};
 use stagecraft_pricing::rust_decimal::Decimal;
 use stagecraft_pricing::{
-    compare_with, cost_findings, embedded, estimate_with, refresh, retarget, CostOptions,
-    PriceCatalog, Severity,
+    compare_with, cost_findings, estimate_with, refresh, retarget, CostOptions, Severity,
+    StoredPrices,
 };
 
 use crate::output::{Failure, Output};
@@ -45,9 +45,11 @@ pub struct CostArgs {
     /// Exchange rate: US dollars per euro.
     #[arg(long, value_name = "RATE", default_value = "1.17")]
     pub usd_per_eur: String,
-    /// A refreshed price catalogue to use before the embedded one.
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<PathBuf>,
+    /// Which prices: `stored` (the default: refreshes stored by `stagecraft prices refresh`,
+    /// then the embedded catalogue), `embedded` (the built-in catalogue only), or a catalogue
+    /// FILE to use before the embedded one.
+    #[arg(long, value_name = "stored|embedded|FILE")]
+    pub prices: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -115,10 +117,31 @@ pub fn options(
     })
 }
 
-/// The refreshed catalogue named by `--prices`, if any.
-pub fn load_prices(path: Option<&Path>) -> Result<Option<PriceCatalog>, Failure> {
-    path.map(|p| refresh::load_catalog(p).map_err(|e| Failure::Usage(e.to_string())))
-        .transpose()
+/// The catalogues `--prices` names: the stored refreshes (default), the embedded catalogue
+/// only, or a catalogue file. Stored files that cannot be used are said on stderr, never
+/// skipped silently.
+pub fn load_prices(arg: Option<&str>) -> Result<StoredPrices, Failure> {
+    let prices = match arg {
+        None | Some("stored") => StoredPrices::load_default(),
+        Some("embedded") => StoredPrices::embedded_only(),
+        Some(file) => {
+            let catalog = refresh::load_catalog(Path::new(file))
+                .map_err(|e| Failure::Usage(format!("--prices {file}: {e}")))?;
+            StoredPrices {
+                catalogs: vec![catalog],
+                ..Default::default()
+            }
+        }
+    };
+    for problem in &prices.problems {
+        eprintln!(
+            "warning: stored prices {} are not used ({}): the embedded catalogue prices {} instead",
+            problem.path,
+            problem.message,
+            problem.provider.label()
+        );
+    }
+    Ok(prices)
 }
 
 pub fn run(out: &Output, args: &CostArgs) -> Result<ExitCode, Failure> {
@@ -147,9 +170,8 @@ pub fn run(out: &Output, args: &CostArgs) -> Result<ExitCode, Failure> {
         args.vat.as_deref(),
         &args.usd_per_eur,
     )?;
-    let refreshed = load_prices(args.prices.as_deref())?;
-    let mut catalogs: Vec<&PriceCatalog> = refreshed.iter().collect();
-    catalogs.push(embedded());
+    let prices = load_prices(args.prices.as_deref())?;
+    let catalogs = prices.layers();
 
     let loaded = load_file(&args.file)?;
     let design = loaded.design;
@@ -187,7 +209,7 @@ pub fn run(out: &Output, args: &CostArgs) -> Result<ExitCode, Failure> {
         }
     } else {
         out.print(
-            &json!({"ok": true, "estimate": estimate, "findings": findings, "mappings": mappings, "gaps": gaps}),
+            &json!({"ok": true, "estimate": estimate, "findings": findings, "mappings": mappings, "gaps": gaps, "prices": prices.status()}),
             || {
                 let mut text = estimate.to_text();
                 for g in &gaps {

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 
 use stagecraft_model::{load_file, load_str, Design};
-use stagecraft_pricing::{diff_with, embedded, PriceCatalog};
+use stagecraft_pricing::diff_with;
 
 use crate::commands::cost::{load_prices, options, CurrencyArg};
 use crate::output::{Failure, Output};
@@ -28,9 +28,9 @@ pub struct CostDiffArgs {
     pub vat: Option<String>,
     #[arg(long, value_name = "RATE", default_value = "1.17")]
     pub usd_per_eur: String,
-    /// A refreshed price catalogue to use before the embedded one.
-    #[arg(long, value_name = "FILE")]
-    pub prices: Option<std::path::PathBuf>,
+    /// Which prices: `stored` (default), `embedded`, or a catalogue FILE (see `stagecraft cost`).
+    #[arg(long, value_name = "stored|embedded|FILE")]
+    pub prices: Option<String>,
 }
 
 /// Loads a design from a file, or from Git when the argument is `REV:path` and no such file
@@ -70,9 +70,8 @@ pub fn run(out: &Output, args: &CostDiffArgs) -> Result<ExitCode, Failure> {
         args.vat.as_deref(),
         &args.usd_per_eur,
     )?;
-    let refreshed = load_prices(args.prices.as_deref())?;
-    let mut catalogs: Vec<&PriceCatalog> = refreshed.iter().collect();
-    catalogs.push(embedded());
+    let prices = load_prices(args.prices.as_deref())?;
+    let catalogs = prices.layers();
     let old = load(&args.old)?;
     let new = load(&args.new)?;
     let diff = diff_with(&old, &new, &options, &catalogs);

@@ -12,4 +12,5 @@ pub mod fmt;
 pub mod migrate;
 pub mod new;
 pub mod plan;
+pub mod prices;
 pub mod refresh;
