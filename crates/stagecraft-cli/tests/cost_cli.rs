@@ -9,7 +9,14 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 fn stagecraft() -> Command {
-    Command::cargo_bin("stagecraft").expect("the binary is built")
+    let mut command = Command::cargo_bin("stagecraft").expect("the binary is built");
+    // Hermetic: a refresh stored in the developer's data folder must not change these answers
+    // (tests/prices_cli.rs covers stored prices).
+    command.env(
+        "STAGECRAFT_PRICES_DIR",
+        std::env::temp_dir().join("stagecraft-cost-cli-no-stored-prices"),
+    );
+    command
 }
 
 fn write_template(dir: &Path, slug: &str, name: &str) -> PathBuf {
