@@ -5,10 +5,16 @@
 //! - Provider tokens are declared as `sensitive` variables and never given a value.
 //! - Every reference points at a resource, data source, variable, local or provider alias that
 //!   the file defines (a test parses the output and checks this).
-//! - Each component maps to the resource its catalogue offering names; components that have no
-//!   Terraform resource (the internet, a third-party CDN, a WireGuard link set up by cloud-init,
-//!   a scheduled dump...) are listed in `local.not_provisioned` with the catalogue's reason, so
-//!   nothing is dropped silently.
+//! - Each component maps to the resource its catalogue offering names, wired to the others by
+//!   reference: a CDN in front of its load balancer or bucket, DNS records pointing at the entry
+//!   point, backup plans selecting their sources, alarms watching their targets, auto-scaled
+//!   pools behind their load balancer. What no provider resource can express (a third-party
+//!   CDN, a cron job dumping a database...) is listed in `local.not_provisioned` with the reason,
+//!   so nothing is dropped silently.
+//! - Secrets are variables, never values: provider tokens and object storage keys are
+//!   `sensitive`; the SSH public key and the alert address are plain inputs without defaults.
+//!   WireGuard private keys are made on each host at first boot (see [`wireguard`]) and never
+//!   reach the Terraform state.
 //! - Replicas (`count` > 1) become numbered resources (`app_1`, `app_2`) so firewalls, load
 //!   balancers and attachments can refer to each one by id.
 
@@ -22,6 +28,10 @@ use stagecraft_model::{
 };
 
 use crate::ExportError;
+
+mod services;
+use services::minio_alias;
+mod wireguard;
 
 const HCLOUD_IMAGE: &str = "ubuntu-24.04";
 const DO_IMAGE: &str = "ubuntu-24-04-x64";
@@ -143,6 +153,21 @@ struct Writer<'a> {
     network_of_group: BTreeMap<String, (Provider, Address)>,
     /// Security groups applying to each AWS component.
     security_groups: BTreeMap<ComponentId, Vec<Address>>,
+    /// Input variables beyond the provider tokens (SSH key, alert address, storage keys).
+    variables: BTreeMap<String, Block>,
+    /// SSH key resources already written, by provider (and region for AWS key pairs).
+    ssh_keys: BTreeSet<String>,
+    /// Hetzner Object Storage locations that need a MinIO provider alias.
+    minio_locations: BTreeSet<String>,
+    /// DigitalOcean tags a component's droplets carry beyond the design tag, so a load
+    /// balancer, firewall or alert can find the droplets of an autoscale pool.
+    do_tags: BTreeMap<ComponentId, Vec<Address>>,
+    /// Auto-scaled pools (DigitalOcean autoscale pools, AWS auto scaling groups).
+    pools: BTreeMap<ComponentId, Address>,
+    /// WireGuard addresses of each member server, one per replica, with the link's name.
+    wireguard: BTreeMap<ComponentId, wireguard::Membership>,
+    /// Locals beyond `design_id` and `not_provisioned` (cloud-init documents, kept readable).
+    locals: BTreeMap<String, Expression>,
 }
 
 impl<'a> Writer<'a> {
@@ -159,6 +184,13 @@ impl<'a> Writer<'a> {
             servers: BTreeMap::new(),
             network_of_group: BTreeMap::new(),
             security_groups: BTreeMap::new(),
+            variables: BTreeMap::new(),
+            ssh_keys: BTreeSet::new(),
+            minio_locations: BTreeSet::new(),
+            do_tags: BTreeMap::new(),
+            pools: BTreeMap::new(),
+            wireguard: BTreeMap::new(),
+            locals: BTreeMap::new(),
         }
     }
 
@@ -214,6 +246,8 @@ impl<'a> Writer<'a> {
 
     fn collect(&mut self) {
         self.collect_networks();
+        self.collect_wireguard_members();
+        self.collect_load_balancer_tags();
         let components = self.sorted_components();
         // Firewalls first (AWS attaches security groups from the protected side), then servers,
         // then everything that refers to servers.
@@ -227,6 +261,16 @@ impl<'a> Writer<'a> {
         }
         for component in &components {
             self.dependent(component);
+        }
+        // CDNs, backup plans, alarms and VPN links refer to servers, pools, load balancers and
+        // buckets; DNS records last, as they may point at a CDN.
+        for component in &components {
+            self.service(component);
+        }
+        for component in &components {
+            if component.kind == ComponentKind::DnsZone {
+                self.dns_records(component);
+            }
         }
     }
 
@@ -392,10 +436,8 @@ impl<'a> Writer<'a> {
         let name = local_name(component.id.as_str());
         let region = self.region_of(component);
         match resource.as_str() {
-            "hcloud_server"
-            | "digitalocean_droplet"
-            | "aws_instance"
-            | "digitalocean_droplet_autoscale" => {
+            "digitalocean_droplet_autoscale" => self.do_autoscale(component, &name, &region),
+            "hcloud_server" | "digitalocean_droplet" | "aws_instance" => {
                 self.providers.insert(component.provider);
                 let replicas = component.count.max(1);
                 let mut addresses = Vec::new();
@@ -408,7 +450,7 @@ impl<'a> Writer<'a> {
                             format!("{}-{i}", resource_name(&component.name)),
                         )
                     };
-                    let address = self.server(component, &local, &display, &region);
+                    let address = self.server(component, &local, &display, &region, i);
                     addresses.push(address);
                 }
                 for address in &addresses {
@@ -418,9 +460,6 @@ impl<'a> Writer<'a> {
                         _ => "public_ip",
                     };
                     self.output(&format!("{}_ipv4", address.name), address.attr(ip));
-                }
-                if resource == "digitalocean_droplet_autoscale" {
-                    self.skip(component, "written as fixed droplets; DigitalOcean autoscale pools are configured in the console");
                 }
                 self.servers.insert(component.id.clone(), addresses);
             }
@@ -457,6 +496,7 @@ impl<'a> Writer<'a> {
                 self.output(&format!("{name}_host"), address.attr("private_host"));
             }
             "aws_db_instance" => self.aws_database(component, &name, &region),
+            "hetzner_object_storage_bucket" => self.hetzner_bucket(component, &name, &region),
             "aws_elasticache_cluster" => self.aws_cache(component, &name, &region),
             "digitalocean_spaces_bucket" => {
                 self.providers.insert(Provider::Digitalocean);
@@ -518,8 +558,15 @@ impl<'a> Writer<'a> {
                 }
                 self.resources.push(block.build());
             }
-            // Resources that refer to servers are written in `dependent`.
-            "hcloud_firewall"
+            // Resources that refer to servers are written in `dependent`, services that refer to
+            // anything in `service`.
+            "aws_cloudfront_distribution"
+            | "digitalocean_cdn"
+            | "aws_backup_plan"
+            | "aws_cloudwatch_metric_alarm"
+            | "digitalocean_monitor_alert"
+            | "wireguard_cloud_init"
+            | "hcloud_firewall"
             | "digitalocean_firewall"
             | "aws_security_group"
             | "hcloud_load_balancer"
@@ -541,15 +588,20 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// One server (a replica of `component`), with the SSH key and, for WireGuard members, the
+    /// cloud-init that sets up the tunnel.
     fn server(
         &mut self,
         component: &Component,
         local: &str,
         display: &str,
         region: &str,
+        replica: u32,
     ) -> Address {
         let size = self.size_of(component);
         let network = self.network_of(component);
+        let ssh_key = self.ssh_key(component.provider, region);
+        let user_data = self.wireguard_user_data(&component.id, local, replica);
         let block = match component.provider {
             Provider::Hetzner => {
                 let mut b = Block::builder("resource")
@@ -559,6 +611,11 @@ impl<'a> Writer<'a> {
                     .add_attribute(("server_type", size.as_str()))
                     .add_attribute(("image", HCLOUD_IMAGE))
                     .add_attribute(("location", region))
+                    .add_attribute(("ssh_keys", array([ssh_key])));
+                if let Some(user_data) = user_data {
+                    b = b.add_attribute(("user_data", user_data));
+                }
+                b = b
                     .add_attribute(("labels", self.labels(component.id.as_str())))
                     .add_block(
                         Block::builder("public_net")
@@ -594,18 +651,16 @@ impl<'a> Writer<'a> {
                     .add_attribute(("name", display))
                     .add_attribute(("size", size.as_str()))
                     .add_attribute(("image", DO_IMAGE))
-                    .add_attribute(("region", region));
+                    .add_attribute(("region", region))
+                    .add_attribute(("ssh_keys", array([ssh_key])));
+                if let Some(user_data) = user_data {
+                    b = b.add_attribute(("user_data", user_data));
+                }
                 if let Some(net) = &network {
                     b = b.add_attribute(("vpc_uuid", net.attr("id")));
                 }
-                b.add_attribute((
-                    "tags",
-                    array([Expression::from(format!(
-                        "stagecraft-{}",
-                        local_name(self.design.id.as_str())
-                    ))]),
-                ))
-                .build()
+                b.add_attribute(("tags", self.do_droplet_tags(&component.id)))
+                    .build()
             }
             _ => {
                 let provider = self.aws_provider(region);
@@ -615,7 +670,11 @@ impl<'a> Writer<'a> {
                     .add_label(local)
                     .add_attribute(("provider", provider))
                     .add_attribute(("ami", ami))
-                    .add_attribute(("instance_type", size.as_str()));
+                    .add_attribute(("instance_type", size.as_str()))
+                    .add_attribute(("key_name", ssh_key));
+                if let Some(user_data) = user_data {
+                    b = b.add_attribute(("user_data", user_data));
+                }
                 if let Some(net) = &network {
                     b = b.add_attribute((
                         "subnet_id",
@@ -639,6 +698,78 @@ impl<'a> Writer<'a> {
             _ => "aws_instance",
         };
         Address::new(kind, local)
+    }
+
+    /// The design-wide tag every droplet carries, then the tags load balancers select by.
+    fn do_droplet_tags(&self, component: &ComponentId) -> Expression {
+        let mut tags = vec![Expression::from(self.do_design_tag())];
+        if let Some(extra) = self.do_tags.get(component) {
+            tags.extend(extra.iter().map(|t| t.attr("id")));
+        }
+        array(tags)
+    }
+
+    fn do_design_tag(&self) -> String {
+        format!("stagecraft-{}", local_name(self.design.id.as_str()))
+    }
+
+    /// The SSH key servers of `provider` log in with, written once from `var.ssh_public_key`
+    /// (per region on AWS, where key pairs are regional).
+    fn ssh_key(&mut self, provider: Provider, region: &str) -> Expression {
+        self.variable(
+            "ssh_public_key",
+            "Public SSH key (one line, `ssh-ed25519 AAAA...`) installed on every server; the private key stays with you (TF_VAR_ssh_public_key)",
+            false,
+        );
+        let key_name = format!("stagecraft-{}", resource_name(self.design.id.as_str()));
+        let (address, reference) = match provider {
+            Provider::Hetzner => {
+                let a = Address::new("hcloud_ssh_key", "stagecraft");
+                let r = a.attr("id");
+                (a, r)
+            }
+            Provider::Digitalocean => {
+                let a = Address::new("digitalocean_ssh_key", "stagecraft");
+                let r = a.attr("fingerprint");
+                (a, r)
+            }
+            _ => {
+                let a = Address::new("aws_key_pair", &local_name(&format!("r_{region}")));
+                let r = a.attr("key_name");
+                (a, r)
+            }
+        };
+        if self
+            .ssh_keys
+            .insert(format!("{}.{}", address.kind, address.name))
+        {
+            let mut block = Block::builder("resource")
+                .add_label(address.kind.as_str())
+                .add_label(address.name.as_str());
+            block = match provider {
+                Provider::Hetzner => block
+                    .add_attribute(("name", key_name))
+                    .add_attribute(("public_key", var("ssh_public_key")))
+                    .add_attribute(("labels", self.labels("ssh-key"))),
+                Provider::Digitalocean => block
+                    .add_attribute(("name", key_name))
+                    .add_attribute(("public_key", var("ssh_public_key"))),
+                _ => block
+                    .add_attribute(("provider", self.aws_provider(region)))
+                    .add_attribute(("key_name", key_name))
+                    .add_attribute(("public_key", var("ssh_public_key"))),
+            };
+            self.resources.push(block.build());
+        }
+        reference
+    }
+
+    /// Declares an input variable once. Secrets are `sensitive`; no variable has a default, so
+    /// no value is ever written into the file.
+    fn variable(&mut self, name: &str, description: &str, sensitive: bool) {
+        self.variables
+            .entry(name.to_owned())
+            .or_insert_with(|| input_variable(name, description, sensitive));
     }
 
     /// The Ubuntu image of a region, looked up by a data source (AMI ids differ per region).
@@ -732,6 +863,7 @@ impl<'a> Writer<'a> {
         self.providers.insert(Provider::Aws);
         let provider = self.aws_provider(region);
         let ami = self.aws_ami(region);
+        let ssh_key = self.ssh_key(Provider::Aws, region);
         let mut template = Block::builder("resource")
             .add_label("aws_launch_template")
             .add_label(name)
@@ -741,7 +873,8 @@ impl<'a> Writer<'a> {
                 format!("{}-", resource_name(&component.name)),
             ))
             .add_attribute(("image_id", ami))
-            .add_attribute(("instance_type", self.size_of(component)));
+            .add_attribute(("instance_type", self.size_of(component)))
+            .add_attribute(("key_name", ssh_key));
         if let Some(groups) = self.security_groups.get(&component.id) {
             template = template.add_attribute((
                 "vpc_security_group_ids",
@@ -783,6 +916,10 @@ impl<'a> Writer<'a> {
                 .build(),
         );
         self.resources.push(group.build());
+        self.pools.insert(
+            component.id.clone(),
+            Address::new("aws_autoscaling_group", name),
+        );
     }
 
     /// Load balancers (local names) with a connection to `component`.
@@ -989,6 +1126,11 @@ impl<'a> Writer<'a> {
                                 .map(|s| s.attr("id")),
                         ),
                     ));
+                // Droplets of an autoscale pool come and go: the firewall finds them by tag.
+                let pool_tags = self.pool_tags(&component.properties.applies_to);
+                if !pool_tags.is_empty() {
+                    block = block.add_attribute(("tags", array(pool_tags)));
+                }
                 for rule in &component.properties.firewall_rules {
                     let inbound = rule.direction == Direction::Inbound;
                     let mut b = Block::builder(if inbound {
@@ -1223,8 +1365,18 @@ impl<'a> Writer<'a> {
                     .add_label(name)
                     .add_attribute(("name", resource_name(&component.name)))
                     .add_attribute(("region", region))
-                    .add_attribute(("size", self.size_of(component)))
-                    .add_attribute(("droplet_ids", array(servers.iter().map(|s| s.attr("id")))));
+                    .add_attribute(("size", self.size_of(component)));
+                // With an autoscale pool among the targets, every target carries the load
+                // balancer's tag (see `collect_load_balancer_tags`) and the balancer selects by it.
+                block = if self.lb_selects_by_tag(&component.id) {
+                    block.add_attribute((
+                        "droplet_tag",
+                        Address::new("digitalocean_tag", name).attr("name"),
+                    ))
+                } else {
+                    block
+                        .add_attribute(("droplet_ids", array(servers.iter().map(|s| s.attr("id")))))
+                };
                 if let Some(net) = &network {
                     block = block.add_attribute(("vpc_uuid", net.attr("id")));
                 }
@@ -1349,7 +1501,8 @@ impl<'a> Writer<'a> {
         for provider in &self.providers {
             match provider {
                 Provider::Hetzner => {
-                    required.push(("hcloud", "hetznercloud/hcloud", "~> 1.52"));
+                    // 1.56: the first release with generally available DNS zones and RRsets.
+                    required.push(("hcloud", "hetznercloud/hcloud", "~> 1.56"));
                     variables.push(token_variable(
                         "hcloud_token",
                         "Hetzner Cloud API token (read from the environment: TF_VAR_hcloud_token)",
@@ -1399,6 +1552,27 @@ impl<'a> Writer<'a> {
                 Provider::Unassigned => {}
             }
         }
+        if !self.minio_locations.is_empty() {
+            // Hetzner's own guide creates Object Storage buckets with the MinIO provider.
+            required.push(("minio", "aminueza/minio", "~> 3.3"));
+            for location in &self.minio_locations {
+                blocks.push(
+                    Block::builder("provider")
+                        .add_label("minio")
+                        .add_attribute(("alias", minio_alias(location)))
+                        .add_attribute((
+                            "minio_server",
+                            format!("{location}.your-objectstorage.com"),
+                        ))
+                        .add_attribute(("minio_region", location.as_str()))
+                        .add_attribute(("minio_user", var("hetzner_s3_access_key")))
+                        .add_attribute(("minio_password", var("hetzner_s3_secret_key")))
+                        .add_attribute(("minio_ssl", true))
+                        .build(),
+                );
+            }
+        }
+        variables.extend(self.variables.into_values());
         let terraform = Block::builder("terraform")
             .add_attribute(("required_version", ">= 1.6"))
             .add_block(
@@ -1436,6 +1610,11 @@ impl<'a> Writer<'a> {
             Block::builder("locals")
                 .add_attribute(("design_id", self.design.id.as_str()))
                 .add_attribute(("not_provisioned", not_provisioned))
+                .add_attributes(
+                    self.locals
+                        .into_iter()
+                        .map(|(k, v)| Attribute::new(Identifier::unchecked(k), v)),
+                )
                 .build(),
         );
         let mut outputs = self.outputs;
@@ -1450,15 +1629,23 @@ impl<'a> Writer<'a> {
 }
 
 fn token_variable(name: &str, description: &str) -> Block {
-    Block::builder("variable")
+    input_variable(name, description, true)
+}
+
+/// A `string` variable without a default: the value comes from the environment (`TF_VAR_x`) or
+/// a `.tfvars` file the user keeps, never from this file.
+fn input_variable(name: &str, description: &str, sensitive: bool) -> Block {
+    let mut block = Block::builder("variable")
         .add_label(name)
         .add_attribute(("description", description))
         .add_attribute((
             "type",
             Expression::from(Traversal::builder(Variable::unchecked("string")).build()),
-        ))
-        .add_attribute(("sensitive", true))
-        .build()
+        ));
+    if sensitive {
+        block = block.add_attribute(("sensitive", true));
+    }
+    block.build()
 }
 
 fn firewall_protocol(protocol: FirewallProtocol) -> &'static str {
