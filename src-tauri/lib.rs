@@ -56,6 +56,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::provision::provision_destroy,
         commands::provision::provision_cancel,
         commands::provision::provision_refresh,
+        commands::provision::provision_read_public_key,
     ])
 }
 

@@ -30,4 +30,5 @@ pub const APP_COMMANDS: &[&str] = &[
     "provision_destroy",
     "provision_cancel",
     "provision_refresh",
+    "provision_read_public_key",
 ];

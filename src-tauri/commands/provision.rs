@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use stagecraft_cloud::credentials::{self, CredentialKey};
 use stagecraft_cloud::engine::ProgressSink;
 use stagecraft_cloud::resources::{MappingOptions, ResourceKind};
@@ -36,6 +36,65 @@ use crate::error::ApiError;
 
 /// Providers the credentials dialog lists, in menu order.
 pub const PROVIDERS: [Provider; 3] = [Provider::Hetzner, Provider::Digitalocean, Provider::Aws];
+
+/// The keyring account to use for one provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ProviderAccount {
+    pub provider: Provider,
+    pub account: String,
+}
+
+/// What a plan, apply, destroy or refresh runs with besides the design: the keyring account per
+/// provider (credentials are keyed `<provider>:<account>`; a provider not listed uses the
+/// default account) and the SSH public key to install on every server. Never a token.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOptions {
+    pub accounts: Vec<ProviderAccount>,
+    pub ssh_public_key: Option<String>,
+}
+
+impl From<Option<String>> for RunOptions {
+    /// One account for every provider, no SSH key.
+    fn from(account: Option<String>) -> Self {
+        Self {
+            accounts: account
+                .map(|account| {
+                    PROVIDERS
+                        .iter()
+                        .map(|provider| ProviderAccount {
+                            provider: *provider,
+                            account: account.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            ssh_public_key: None,
+        }
+    }
+}
+
+impl RunOptions {
+    fn account_for(&self, provider: Provider) -> Option<&str> {
+        self.accounts
+            .iter()
+            .find(|a| a.provider == provider)
+            .map(|a| a.account.as_str())
+    }
+
+    /// The mapping options, with the SSH key checked: a private key is refused here too, so
+    /// nothing the UI sends by mistake reaches a provider.
+    fn mapping(&self) -> Result<MappingOptions, ApiError> {
+        let ssh_public_key = match self.ssh_public_key.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                stagecraft_cloud::ssh_key::parse_public_key(text)
+                    .map_err(|e| ApiError::Credentials(e.to_string()))?,
+            ),
+        };
+        Ok(MappingOptions { ssh_public_key })
+    }
+}
 
 /// The running apply or destroy, if any, so it can be cancelled (app state).
 #[derive(Default)]
@@ -321,19 +380,19 @@ fn runnable(path: &str, design: &Design) -> Result<PathBuf, ApiError> {
 /// token for `account`, the base URL from the environment override or production, and `cancel`.
 fn engine_for(
     path: &Path,
-    account: Option<&str>,
+    run: &RunOptions,
     progress: Option<ProgressSink>,
     cancel: &CancellationToken,
 ) -> Result<Engine, ApiError> {
     let options = EngineOptions {
         progress,
-        mapping: MappingOptions::default(),
+        mapping: run.mapping()?,
         ..EngineOptions::default()
     };
     let providers = stagecraft_cloud::providers_needed(path, &options.mapping)?;
     let mut engine = Engine::new(options);
     for provider in providers {
-        let token = credentials::read_credentials(&key(provider, account))?;
+        let token = credentials::read_credentials(&key(provider, run.account_for(provider)))?;
         let mut config = ClientConfig::new(stagecraft_cloud::base_url(provider));
         config.cancel = cancel.clone();
         engine = engine.with_driver(stagecraft_cloud::driver_for(provider, config, token)?);
@@ -344,13 +403,13 @@ fn engine_for(
 async fn prepared_engine(
     path: String,
     design: Design,
-    account: Option<String>,
+    run: RunOptions,
     progress: Option<ProgressSink>,
     cancel: CancellationToken,
 ) -> Result<(PathBuf, Engine), ApiError> {
     off_thread(move || {
         let file = runnable(&path, &design)?;
-        let engine = engine_for(&file, account.as_deref(), progress, &cancel)?;
+        let engine = engine_for(&file, &run, progress, &cancel)?;
         Ok((file, engine))
     })
     .await
@@ -360,9 +419,13 @@ async fn prepared_engine(
 ///
 /// # Errors
 /// `unsavedChanges`, `blockingFindings`, `credentialsMissing`, keyring and `provider` errors.
-pub async fn plan(path: String, design: Design, account: Option<String>) -> Result<Plan, ApiError> {
+pub async fn plan(
+    path: String,
+    design: Design,
+    run: impl Into<RunOptions>,
+) -> Result<Plan, ApiError> {
     let (file, engine) =
-        prepared_engine(path, design, account, None, CancellationToken::new()).await?;
+        prepared_engine(path, design, run.into(), None, CancellationToken::new()).await?;
     Ok(engine.plan(&file).await?)
 }
 
@@ -373,10 +436,10 @@ pub async fn plan(path: String, design: Design, account: Option<String>) -> Resu
 pub async fn refresh(
     path: String,
     design: Design,
-    account: Option<String>,
+    run: impl Into<RunOptions>,
 ) -> Result<DriftReport, ApiError> {
     let (file, engine) =
-        prepared_engine(path, design, account, None, CancellationToken::new()).await?;
+        prepared_engine(path, design, run.into(), None, CancellationToken::new()).await?;
     Ok(engine.refresh(&file).await?)
 }
 
@@ -387,18 +450,18 @@ pub async fn refresh(
 pub async fn destroy_preview(
     path: String,
     design: Design,
-    account: Option<String>,
+    run: impl Into<RunOptions>,
 ) -> Result<Vec<DestroyTarget>, ApiError> {
     let design_id = design.id.clone();
-    let (file, account_for_drivers) = (path.clone(), account.clone());
+    let (file, run) = (path.clone(), run.into());
     let drivers = off_thread(move || {
         let file = runnable(&file, &design)?;
-        let providers = stagecraft_cloud::providers_needed(&file, &MappingOptions::default())?;
+        let providers = stagecraft_cloud::providers_needed(&file, &run.mapping()?)?;
         providers
             .into_iter()
             .map(|provider| {
                 let token =
-                    credentials::read_credentials(&key(provider, account_for_drivers.as_deref()))?;
+                    credentials::read_credentials(&key(provider, run.account_for(provider)))?;
                 let config = ClientConfig::new(stagecraft_cloud::base_url(provider));
                 Ok(stagecraft_cloud::driver_for(provider, config, token)?)
             })
@@ -482,13 +545,13 @@ pub async fn run(
     kind: RunKind,
     path: String,
     design: Design,
-    account: Option<String>,
+    run: impl Into<RunOptions>,
     progress: impl Fn(ApplyProgress) + Send + Sync + 'static,
 ) -> Result<RunReport, ApiError> {
     let slot = runs.begin()?;
     let sink: ProgressSink = Arc::new(progress);
     let (file, engine) =
-        prepared_engine(path, design, account, Some(sink), slot.cancel.clone()).await?;
+        prepared_engine(path, design, run.into(), Some(sink), slot.cancel.clone()).await?;
     let report = match kind {
         RunKind::Apply => engine.apply(&file).await?,
         RunKind::Destroy => engine.destroy(&file).await?,
@@ -550,9 +613,9 @@ pub async fn provision_delete_credentials(
 pub async fn provision_plan(
     path: String,
     design: Design,
-    account: Option<String>,
+    options: RunOptions,
 ) -> Result<Plan, ApiError> {
-    plan(path, design, account).await
+    plan(path, design, options).await
 }
 
 /// Applies the saved design at `path`, streaming progress on `on_progress`.
@@ -562,7 +625,7 @@ pub async fn provision_apply(
     runs: State<'_, ProvisionRuns>,
     path: String,
     design: Design,
-    account: Option<String>,
+    options: RunOptions,
     on_progress: Channel<ApplyProgress>,
 ) -> Result<RunReport, ApiError> {
     run(
@@ -570,7 +633,7 @@ pub async fn provision_apply(
         RunKind::Apply,
         path,
         design,
-        account,
+        options,
         channel_sink(on_progress),
     )
     .await
@@ -582,9 +645,9 @@ pub async fn provision_apply(
 pub async fn provision_destroy_preview(
     path: String,
     design: Design,
-    account: Option<String>,
+    options: RunOptions,
 ) -> Result<Vec<DestroyTarget>, ApiError> {
-    destroy_preview(path, design, account).await
+    destroy_preview(path, design, options).await
 }
 
 /// Destroys everything this design owns, streaming progress on `on_progress`.
@@ -594,7 +657,7 @@ pub async fn provision_destroy(
     runs: State<'_, ProvisionRuns>,
     path: String,
     design: Design,
-    account: Option<String>,
+    options: RunOptions,
     on_progress: Channel<ApplyProgress>,
 ) -> Result<RunReport, ApiError> {
     run(
@@ -602,7 +665,7 @@ pub async fn provision_destroy(
         RunKind::Destroy,
         path,
         design,
-        account,
+        options,
         channel_sink(on_progress),
     )
     .await
@@ -621,7 +684,102 @@ pub fn provision_cancel(runs: State<'_, ProvisionRuns>) -> bool {
 pub async fn provision_refresh(
     path: String,
     design: Design,
-    account: Option<String>,
+    options: RunOptions,
 ) -> Result<DriftReport, ApiError> {
-    refresh(path, design, account).await
+    refresh(path, design, options).await
+}
+
+/// Reads an SSH public key file (picked in the native dialog) and returns its key line. Refuses a
+/// private key, or anything that is not one public key, without echoing the file's content.
+///
+/// # Errors
+/// `credentials` naming what is wrong with the file; `io` / `notFound` when it cannot be read.
+pub fn read_public_key(path: &str) -> Result<String, ApiError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ApiError::NotFound(path.to_owned()),
+        _ => ApiError::Io(format!("cannot read {path}: {e}")),
+    })?;
+    // A public key is well under 16 KiB; reading no more keeps a wrong pick from loading a big file.
+    let mut text = String::new();
+    file.take(16 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| ApiError::Credentials(format!("{path} is not a text SSH public key ({e})")))?;
+    stagecraft_cloud::ssh_key::parse_public_key(&text)
+        .map_err(|e| ApiError::Credentials(format!("{path}: {e}")))
+}
+
+/// The SSH public key in the file at `path`, checked (never a private key).
+#[tauri::command]
+#[specta::specta]
+pub async fn provision_read_public_key(path: String) -> Result<String, ApiError> {
+    off_thread(move || read_public_key(&path)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLIC: &str = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj0YkD2x7tTqv0mUc1H0f5i8mLQ1a2b3c4d5e6f7g8h me@laptop";
+    const PRIVATE: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+
+    #[test]
+    fn run_options_pick_the_account_per_provider() {
+        let options: RunOptions = serde_json::from_value(serde_json::json!({
+            "accounts": [{ "provider": "hetzner", "account": "prod" }, { "provider": "digitalocean", "account": "lab" }],
+            "sshPublicKey": PUBLIC,
+        }))
+        .expect("the UI's shape");
+        assert_eq!(options.account_for(Provider::Hetzner), Some("prod"));
+        assert_eq!(options.account_for(Provider::Digitalocean), Some("lab"));
+        assert_eq!(options.account_for(Provider::Aws), None, "default account");
+        assert_eq!(
+            options.mapping().unwrap().ssh_public_key.as_deref(),
+            Some(PUBLIC)
+        );
+        let legacy = RunOptions::from(Some("ci".to_owned()));
+        assert!(PROVIDERS
+            .iter()
+            .all(|p| legacy.account_for(*p) == Some("ci")));
+    }
+
+    #[test]
+    fn a_private_key_is_refused_and_never_echoed() {
+        let options = RunOptions {
+            ssh_public_key: Some(PRIVATE.into()),
+            ..RunOptions::default()
+        };
+        let Err(ApiError::Credentials(message)) = options.mapping() else {
+            panic!("a private key must be refused")
+        };
+        assert!(message.contains("PRIVATE key"), "{message}");
+        assert!(
+            !message.contains("b3BlbnNz"),
+            "the key is not echoed: {message}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let private = dir.path().join("id_ed25519");
+        std::fs::write(&private, PRIVATE).unwrap();
+        let Err(ApiError::Credentials(message)) = read_public_key(&private.display().to_string())
+        else {
+            panic!("a private key file must be refused")
+        };
+        assert!(
+            message.contains("id_ed25519") && message.contains("PRIVATE key"),
+            "{message}"
+        );
+        assert!(!message.contains("b3BlbnNz"));
+
+        let public = dir.path().join("id_ed25519.pub");
+        std::fs::write(&public, format!("{PUBLIC}\n")).unwrap();
+        assert_eq!(
+            read_public_key(&public.display().to_string()).unwrap(),
+            PUBLIC
+        );
+        assert!(matches!(
+            read_public_key(&dir.path().join("missing.pub").display().to_string()),
+            Err(ApiError::NotFound(_))
+        ));
+    }
 }

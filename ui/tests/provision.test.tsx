@@ -9,7 +9,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { useUi } from "../src/app/ui-store";
 import type { ApplyProgress, RunReport, DestroyTarget, Plan } from "../src/ipc/provision";
 import { fromDocument } from "../src/model/document";
-import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift } from "../src/panels/provision/actions";
+import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift, selectAccount, setSshPublicKey } from "../src/panels/provision/actions";
 import { ProvisionBadge } from "../src/panels/provision/ProvisionBadge";
 import { ProvisionPanel } from "../src/panels/provision/ProvisionPanel";
 import { componentStatus, initialProvisionState, useProvision } from "../src/panels/provision/provision-store";
@@ -26,11 +26,20 @@ let calls: { cmd: string; args: Args }[];
 let container: HTMLDivElement;
 let root: Root;
 
+/** The settings store as the store plugin answers it; `values` is what it holds. */
+let storeValues: Map<string, unknown>;
+const storeHandlers: Record<string, (args: Args) => unknown> = {
+  "plugin:store|load": () => 1,
+  "plugin:store|get": ({ key }) => [storeValues.get(String(key)) ?? null, storeValues.has(String(key))],
+  "plugin:store|set": ({ key, value }) => void storeValues.set(String(key), value),
+  "plugin:store|save": () => null,
+};
+
 function shell(handlers: Record<string, (args: Args) => unknown>) {
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Args;
     calls.push({ cmd, args });
-    const handler = handlers[cmd];
+    const handler = handlers[cmd] ?? storeHandlers[cmd];
     if (!handler) throw { kind: "io", detail: `unexpected command ${cmd}` };
     return handler(args);
   });
@@ -74,6 +83,7 @@ async function click(el: HTMLElement) {
 
 beforeEach(() => {
   calls = [];
+  storeValues = new Map();
   useProvision.setState({ ...initialProvisionState });
   useUi.setState({ notices: [] });
   designStore.getState().load(fromDocument(realTemplate("mvp")), { path: PATH, saved: true });
@@ -125,7 +135,8 @@ describe("credentials", () => {
     const carrying = calls.filter((c) => JSON.stringify(c.args).includes(TOKEN));
     expect(carrying.map((c) => c.cmd)).toEqual(["provision_set_credentials"]);
     expect(carrying[0]?.args).toEqual({ provider: "hetzner", account: null, token: TOKEN });
-    expect(calls.some((c) => c.cmd.startsWith("plugin:store"))).toBe(false);
+    expect(calls.some((c) => c.cmd === "plugin:store|set"), "saving a token under the default account changes no setting").toBe(false);
+    expect(JSON.stringify([...storeValues])).not.toContain(TOKEN);
     for (const state of [useProvision.getState(), useUi.getState(), designStore.getState()]) {
       expect(JSON.stringify(state)).not.toContain(TOKEN);
     }
@@ -170,9 +181,9 @@ describe("plan", () => {
     await act(async () => planDesign());
     await flush();
     expect(byTestId("plan-summary").textContent).toContain("1 to create, 1 to update, 0 to replace, 0 to delete");
-    expect(byTestId("plan-summary").textContent).toContain("Monthly cost change: 4.51");
+    expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: +€4.51 per month");
     expect(byTestId("plan-change-cmp_firewall/firewall").textContent).toContain("firewall rules changed");
-    expect(calls[0]).toMatchObject({ cmd: "provision_plan", args: { path: PATH, design: { id: "dsg_template_mvp" }, account: null } });
+    expect(calls.find((c) => c.cmd === "provision_plan")).toMatchObject({ args: { path: PATH, design: { id: "dsg_template_mvp" }, options: { accounts: [], sshPublicKey: null } } });
     await click(byTestId("plan-apply"));
     expect(applyArgs).toMatchObject({ path: PATH, design: { id: "dsg_template_mvp" } });
     expect(useProvision.getState().log.at(-1)?.text).toContain("Apply: 1 created");
@@ -322,5 +333,148 @@ describe("refresh", () => {
     await act(async () => refreshDrift());
     await flush();
     expect(byTestId("drift-cmp_app").title).toContain("app-1 was deleted outside Stagecraft");
+  });
+});
+
+const PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj0YkD2x7tTqv0mUc1H0f5i8mLQ1a2b3c4d5e6f7g8h me@laptop";
+const PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+
+/** A keyring with tokens under `<provider>:<account>`; the shell answers statuses, never tokens. */
+function keyringShell(stored: Set<string>, extra: Record<string, (args: Args) => unknown> = {}) {
+  const status = (provider: string, account: string | null) => ({ provider, account: account ?? "default", hasCredentials: stored.has(`${provider}:${account ?? "default"}`) });
+  shell({
+    provision_credentials_status: ({ account }) => ["hetzner", "digitalocean", "aws"].map((p) => status(p, account as string | null)),
+    provision_set_credentials: ({ provider, account }) => {
+      stored.add(`${String(provider)}:${(account as string | null) ?? "default"}`);
+      return status(String(provider), account as string | null);
+    },
+    provision_plan: () => ({ ...PLAN, monthly_cost_change: null }),
+    ...extra,
+  });
+}
+
+async function typeInArea(area: HTMLTextAreaElement, value: string) {
+  await act(async () => {
+    Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")?.set?.call(area, value);
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
+
+describe("accounts per provider", () => {
+  it("stores a token under the chosen account, remembers the name only, and runs with it", async () => {
+    const stored = new Set<string>(["digitalocean:lab"]);
+    storeValues.set("provisioning", { accounts: { digitalocean: ["lab"] }, selected: { digitalocean: "lab" }, sshPublicKey: null });
+    keyringShell(stored);
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    // The remembered DigitalOcean account is listed with its stored token; no token text anywhere.
+    expect(byTestId<HTMLSelectElement>("credential-account-digitalocean").value).toBe("lab");
+    expect(byTestId("credential-status-digitalocean").textContent).toBe("Token stored in the OS keyring");
+    expect(byTestId("credential-status-hetzner").textContent).toBe("No token stored");
+
+    await typeInto(byTestId<HTMLInputElement>("credential-new-account-hetzner"), "prod");
+    await click(byTestId("credential-add-account-hetzner"));
+    expect(byTestId<HTMLSelectElement>("credential-account-hetzner").value).toBe("prod");
+    await typeInto(byTestId<HTMLInputElement>("credential-token-hetzner"), TOKEN);
+    await click(byTestId("credential-save-hetzner"));
+    expect(stored.has("hetzner:prod")).toBe(true);
+    expect(byTestId("credential-status-hetzner").textContent).toBe("Token stored in the OS keyring");
+    expect(byTestId<HTMLInputElement>("credential-token-hetzner").value).toBe("");
+
+    const settings = storeValues.get("provisioning") as { accounts: Record<string, string[]>; selected: Record<string, string> };
+    expect(settings.accounts.hetzner).toEqual(["prod"]);
+    expect(settings.selected).toEqual({ digitalocean: "lab", hetzner: "prod" });
+    expect(JSON.stringify([...storeValues])).not.toContain(TOKEN);
+    expect(JSON.stringify(useProvision.getState())).not.toContain(TOKEN);
+
+    await act(async () => planDesign());
+    const plan = calls.find((c) => c.cmd === "provision_plan");
+    expect(plan?.args.options).toEqual({
+      accounts: [
+        { provider: "hetzner", account: "prod" },
+        { provider: "digitalocean", account: "lab" },
+      ],
+      sshPublicKey: null,
+    });
+  });
+
+  it("refuses an account name that could not be a keyring user", async () => {
+    keyringShell(new Set());
+    expect(await selectAccount("hetzner", "prod:eu")).toBe(false);
+    expect(useUi.getState().notices.at(-1)?.text).toContain("not an account name");
+    expect(useProvision.getState().selectedAccounts.hetzner).toBeUndefined();
+  });
+});
+
+describe("SSH public key", () => {
+  it("drops a pasted private key at once, says why, and keeps it nowhere", async () => {
+    keyringShell(new Set());
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    const area = byTestId<HTMLTextAreaElement>("ssh-key-input");
+    await typeInArea(area, PRIVATE_KEY);
+    await flush();
+    expect(area.value, "the private key is not kept in the field").toBe("");
+    expect(byTestId("ssh-key-problem").textContent).toContain("This is a PRIVATE key");
+    expect(await setSshPublicKey(PRIVATE_KEY)).toBe(false);
+    const secret = "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ";
+    for (const where of [JSON.stringify(useProvision.getState()), JSON.stringify([...storeValues]), JSON.stringify(calls), document.body.innerHTML, JSON.stringify(useUi.getState())]) {
+      expect(where).not.toContain(secret);
+    }
+  });
+
+  it("remembers a pasted public key and installs it through every run", async () => {
+    keyringShell(new Set());
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    await typeInArea(byTestId<HTMLTextAreaElement>("ssh-key-input"), `${PUBLIC_KEY}\n`);
+    await click(byTestId("ssh-key-save"));
+    expect(byTestId("ssh-key-current").textContent).toContain("ssh-ed25519 …5e6f7g8h me@laptop");
+    expect((storeValues.get("provisioning") as { sshPublicKey: string }).sshPublicKey).toBe(PUBLIC_KEY);
+    await act(async () => planDesign());
+    expect(calls.find((c) => c.cmd === "provision_plan")?.args.options).toEqual({ accounts: [], sshPublicKey: PUBLIC_KEY });
+  });
+
+  it("reads a picked .pub file through the shell, which checks it", async () => {
+    keyringShell(new Set(), {
+      "plugin:dialog|open": () => "/home/me/.ssh/id_ed25519.pub",
+      provision_read_public_key: ({ path }) => (String(path).endsWith(".pub") ? PUBLIC_KEY : Promise.reject({ kind: "credentials", detail: "refused" })),
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openCredentials());
+    await flush();
+    await click(byTestId("ssh-key-pick"));
+    const open = calls.find((c) => c.cmd === "plugin:dialog|open");
+    expect(JSON.stringify(open?.args)).toContain('"extensions":["pub"]');
+    expect(calls.find((c) => c.cmd === "provision_read_public_key")?.args).toEqual({ path: "/home/me/.ssh/id_ed25519.pub" });
+    expect(useProvision.getState().sshPublicKey).toBe(PUBLIC_KEY);
+  });
+
+  it("ignores a remembered value that is not a public key", async () => {
+    storeValues.set("provisioning", { accounts: {}, selected: {}, sshPublicKey: PRIVATE_KEY });
+    keyringShell(new Set());
+    await act(async () => openCredentials());
+    expect(useProvision.getState().sshPublicKey).toBeNull();
+  });
+});
+
+describe("plan cost", () => {
+  it("says the cost is unknown when the plan carries none", async () => {
+    keyringShell(new Set());
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: cost unknown");
+  });
+
+  it("shows a decrease with its sign", async () => {
+    keyringShell(new Set(), { provision_plan: () => ({ ...PLAN, monthly_cost_change: "-12.5" }) });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: -€12.50 per month");
   });
 });

@@ -33,6 +33,7 @@ pub mod hetzner;
 pub mod plan;
 pub mod resources;
 pub mod secret;
+pub mod ssh_key;
 pub mod state;
 pub mod transport;
 pub mod wireguard;

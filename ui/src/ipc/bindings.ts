@@ -68,17 +68,19 @@ export const commands = {
 	/**  Deletes the stored token. */
 	provisionDeleteCredentials: (provider: Provider, account: string | null) => typedError<CredentialStatus, ApiError>(__TAURI_INVOKE("provision_delete_credentials", { provider, account })),
 	/**  The plan for the saved design at `path`. */
-	provisionPlan: (path: string, design: Design, account: string | null) => typedError<Plan, ApiError>(__TAURI_INVOKE("provision_plan", { path, design, account })),
+	provisionPlan: (path: string, design: Design, options: RunOptions) => typedError<Plan, ApiError>(__TAURI_INVOKE("provision_plan", { path, design, options })),
 	/**  Applies the saved design at `path`, streaming progress on `on_progress`. */
-	provisionApply: (path: string, design: Design, account: string | null, onProgress: Channel<ApplyProgress>) => typedError<RunReport, ApiError>(__TAURI_INVOKE("provision_apply", { path, design, account, onProgress })),
+	provisionApply: (path: string, design: Design, options: RunOptions, onProgress: Channel<ApplyProgress>) => typedError<RunReport, ApiError>(__TAURI_INVOKE("provision_apply", { path, design, options, onProgress })),
 	/**  What Destroy would delete, for the confirmation. */
-	provisionDestroyPreview: (path: string, design: Design, account: string | null) => typedError<DestroyTarget[], ApiError>(__TAURI_INVOKE("provision_destroy_preview", { path, design, account })),
+	provisionDestroyPreview: (path: string, design: Design, options: RunOptions) => typedError<DestroyTarget[], ApiError>(__TAURI_INVOKE("provision_destroy_preview", { path, design, options })),
 	/**  Destroys everything this design owns, streaming progress on `on_progress`. */
-	provisionDestroy: (path: string, design: Design, account: string | null, onProgress: Channel<ApplyProgress>) => typedError<RunReport, ApiError>(__TAURI_INVOKE("provision_destroy", { path, design, account, onProgress })),
+	provisionDestroy: (path: string, design: Design, options: RunOptions, onProgress: Channel<ApplyProgress>) => typedError<RunReport, ApiError>(__TAURI_INVOKE("provision_destroy", { path, design, options, onProgress })),
 	/**  Cancels the running apply or destroy; returns whether one was running. */
 	provisionCancel: () => __TAURI_INVOKE<boolean>("provision_cancel"),
 	/**  Compares what exists with the design (drift), recording unrecorded resources. */
-	provisionRefresh: (path: string, design: Design, account: string | null) => typedError<DriftReport, ApiError>(__TAURI_INVOKE("provision_refresh", { path, design, account })),
+	provisionRefresh: (path: string, design: Design, options: RunOptions) => typedError<DriftReport, ApiError>(__TAURI_INVOKE("provision_refresh", { path, design, options })),
+	/**  The SSH public key in the file at `path`, checked (never a private key). */
+	provisionReadPublicKey: (path: string) => typedError<string, ApiError>(__TAURI_INVOKE("provision_read_public_key", { path })),
 };
 
 /* Types */
@@ -889,6 +891,12 @@ export type Protocol = "http" | "https" | "tcp" | "udp" | "grpc" | "postgresql" 
 /**  Cloud providers Stagecraft prices and provisions. `Unassigned` is a component not yet placed. */
 export type Provider = "hetzner" | "digitalocean" | "aws" | "unassigned";
 
+/**  The keyring account to use for one provider. */
+export type ProviderAccount = {
+	provider: Provider,
+	account: string,
+};
+
 /**  One provider's side of the comparison. */
 export type ProviderColumn = {
 	provider: Provider,
@@ -985,6 +993,16 @@ export type ResourceKind = "ssh_key" | "network" | "firewall" | "placement_group
 
 /**  Status of one resource during apply or destroy, as the canvas shows it. */
 export type ResourceStatus = "pending" | "creating" | "updating" | "deleting" | "ready" | "deleted" | "failed";
+
+/**
+ *  What a plan, apply, destroy or refresh runs with besides the design: the keyring account per
+ *  provider (credentials are keyed `<provider>:<account>`; a provider not listed uses the
+ *  default account) and the SSH public key to install on every server. Never a token.
+ */
+export type RunOptions = {
+	accounts: ProviderAccount[],
+	sshPublicKey: string | null,
+};
 
 /**
  *  The outcome of an apply or destroy as the UI receives it: the cloud crate's [`ApplyReport`]

@@ -2,6 +2,8 @@
 // `setCredentials`, and no answer ever carries it back: the UI only learns `hasCredentials`.
 // Apply and destroy stream typed progress events over a Tauri channel.
 import { Channel } from "@tauri-apps/api/core";
+import { open } from "@tauri-apps/plugin-dialog";
+import { LazyStore } from "@tauri-apps/plugin-store";
 import { commands } from "./bindings";
 import type {
   ApiError,
@@ -17,6 +19,8 @@ import type {
   Plan,
   PlannedChange,
   ResourceStatus,
+  RunOptions,
+  ProviderAccount,
 } from "./bindings";
 import { BackendError, type FileDesign, type Provider } from "./backend";
 
@@ -33,6 +37,8 @@ export type {
   Plan,
   PlannedChange,
   ResourceStatus,
+  RunOptions,
+  ProviderAccount,
 };
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
@@ -70,16 +76,44 @@ export const provisionBackend = {
   testCredentials: (provider: Provider, account: string | null): Promise<null> => call(() => commands.provisionTestCredentials(provider, account)),
   deleteCredentials: (provider: Provider, account: string | null): Promise<CredentialStatus> =>
     call(() => commands.provisionDeleteCredentials(provider, account)),
-  plan: (path: string, design: FileDesign, account: string | null): Promise<Plan> => call(() => commands.provisionPlan(path, design, account)),
-  apply: (path: string, design: FileDesign, account: string | null, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
-    call(() => commands.provisionApply(path, design, account, progressChannel(onProgress))),
-  destroyPreview: (path: string, design: FileDesign, account: string | null): Promise<DestroyTarget[]> =>
-    call(() => commands.provisionDestroyPreview(path, design, account)),
-  destroy: (path: string, design: FileDesign, account: string | null, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
-    call(() => commands.provisionDestroy(path, design, account, progressChannel(onProgress))),
+  plan: (path: string, design: FileDesign, options: RunOptions): Promise<Plan> => call(() => commands.provisionPlan(path, design, options)),
+  apply: (path: string, design: FileDesign, options: RunOptions, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
+    call(() => commands.provisionApply(path, design, options, progressChannel(onProgress))),
+  destroyPreview: (path: string, design: FileDesign, options: RunOptions): Promise<DestroyTarget[]> =>
+    call(() => commands.provisionDestroyPreview(path, design, options)),
+  destroy: (path: string, design: FileDesign, options: RunOptions, onProgress: (event: ApplyProgress) => void): Promise<RunReport> =>
+    call(() => commands.provisionDestroy(path, design, options, progressChannel(onProgress))),
   cancel: (): Promise<boolean> => call(() => commands.provisionCancel()),
-  refresh: (path: string, design: FileDesign, account: string | null): Promise<DriftReport> =>
-    call(() => commands.provisionRefresh(path, design, account)),
+  refresh: (path: string, design: FileDesign, options: RunOptions): Promise<DriftReport> => call(() => commands.provisionRefresh(path, design, options)),
+  /** The checked public key line of an SSH key file; the shell refuses private keys. */
+  readPublicKey: (path: string): Promise<string> => call(() => commands.provisionReadPublicKey(path)),
 };
 
 export type ProvisionBackend = typeof provisionBackend;
+
+/** Lets the user pick an SSH public key file (`.pub`) in the native dialog. */
+export async function choosePublicKeyFile(): Promise<string | null> {
+  const picked = await open({ multiple: false, directory: false, title: "Choose your SSH public key (.pub)", filters: [{ name: "SSH public key", extensions: ["pub"] }] });
+  return typeof picked === "string" ? picked : null;
+}
+
+/**
+ * What provisioning remembers between sessions, in the settings store: the account names per
+ * provider, which one each provider uses, and the SSH public key. Never a token or a private key.
+ */
+export interface ProvisionSettings {
+  accounts: Partial<Record<Provider, string[]>>;
+  selected: Partial<Record<Provider, string>>;
+  sshPublicKey: string | null;
+}
+
+// Its own file: the preferences store belongs to the app shell (desktop.ts).
+const settingsStore = new LazyStore("provisioning.json", { defaults: {}, autoSave: 200 });
+
+export async function loadProvisionSettings(): Promise<ProvisionSettings | null> {
+  return (await settingsStore.get<ProvisionSettings>("provisioning")) ?? null;
+}
+
+export async function saveProvisionSettings(settings: ProvisionSettings): Promise<void> {
+  await settingsStore.set("provisioning", settings);
+}

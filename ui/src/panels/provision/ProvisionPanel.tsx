@@ -2,10 +2,28 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Icon } from "../../app/icons";
 import type { Provider } from "../../ipc/backend";
-import type { ChangeAction, PlannedChange } from "../../ipc/provision";
+import type { ChangeAction, CredentialStatus, PlannedChange } from "../../ipc/provision";
 import { PROVIDER_LABELS } from "../../model/catalog";
-import { applyDesign, cancelRun, closeProvisionView, confirmDestroy, deleteToken, saveToken, testToken } from "./actions";
+import { useDesign } from "../../store/design-store";
+import { showMoney } from "../analysis/money";
+import {
+  accountsOf,
+  applyDesign,
+  cancelRun,
+  clearSshPublicKey,
+  closeProvisionView,
+  confirmDestroy,
+  deleteToken,
+  DEFAULT_ACCOUNT,
+  PROVIDERS,
+  pickSshPublicKey,
+  saveToken,
+  selectAccount,
+  setSshPublicKey,
+  testToken,
+} from "./actions";
 import { useProvision } from "./provision-store";
+import { describePublicKey, looksPrivate, PRIVATE_KEY_REFUSED } from "./ssh-key";
 import "./provision.css";
 
 function Modal({ title, children, testId }: { title: string; children: ReactNode; testId: string }) {
@@ -42,9 +60,16 @@ function Modal({ title, children, testId }: { title: string; children: ReactNode
 }
 
 /** One provider's row. The pasted token lives in this input's state only and is cleared on Save. */
-function CredentialRow({ provider, hasCredentials }: { provider: Provider; hasCredentials: boolean }) {
+function CredentialRow({ provider, statuses }: { provider: Provider; statuses: CredentialStatus[] }) {
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
+  const [newAccount, setNewAccount] = useState("");
+  const selected = useProvision((s) => s.selectedAccounts[provider] ?? DEFAULT_ACCOUNT);
+  // Re-read when the remembered accounts change.
+  useProvision((s) => s.knownAccounts[provider]);
+  const accounts = accountsOf(provider);
+  const stored = (account: string) => statuses.some((c) => c.account === account && c.hasCredentials);
+  const hasCredentials = stored(selected);
   const label = PROVIDER_LABELS[provider];
   const run = async (work: () => Promise<unknown>) => {
     setBusy(true);
@@ -62,6 +87,34 @@ function CredentialRow({ provider, hasCredentials }: { provider: Provider; hasCr
           {hasCredentials ? "Token stored in the OS keyring" : "No token stored"}
         </span>
       </div>
+      <div className="sc-credential__account">
+        <label>
+          Account{" "}
+          <select aria-label={`${label} account`} value={selected} disabled={busy} onChange={(e) => void run(() => selectAccount(provider, e.target.value))} data-testid={`credential-account-${provider}`}>
+            {[...new Set([...accounts, ...statuses.map((c) => c.account)])].map((account) => (
+              <option key={account} value={account}>
+                {account}
+                {stored(account) ? " (token stored)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+        <form
+          className="sc-credential__new-account"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const name = newAccount;
+            void run(async () => {
+              if (await selectAccount(provider, name)) setNewAccount("");
+            });
+          }}
+        >
+          <input aria-label={`New ${label} account name`} placeholder="New account name" value={newAccount} onChange={(e) => setNewAccount(e.target.value)} data-testid={`credential-new-account-${provider}`} />
+          <button type="submit" className="sc-button" disabled={busy || !newAccount.trim()} data-testid={`credential-add-account-${provider}`}>
+            Add
+          </button>
+        </form>
+      </div>
       <form
         className="sc-credential__form"
         onSubmit={(e) => {
@@ -75,7 +128,7 @@ function CredentialRow({ provider, hasCredentials }: { provider: Provider; hasCr
           type="password"
           autoComplete="off"
           spellCheck={false}
-          aria-label={`${label} API token`}
+          aria-label={`${label} API token for account ${selected}`}
           placeholder={hasCredentials ? "Paste a new token to replace it" : "Paste an API token"}
           value={token}
           onChange={(e) => setToken(e.target.value)}
@@ -95,12 +148,83 @@ function CredentialRow({ provider, hasCredentials }: { provider: Provider; hasCr
   );
 }
 
+/** The SSH public key installed on every server: pasted or picked as a `.pub` file. */
+function SshKeySection() {
+  const key = useProvision((s) => s.sshPublicKey);
+  const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <section className="sc-ssh-key" data-testid="ssh-key">
+      <h3>SSH public key</h3>
+      <p className="sc-muted" data-testid="ssh-key-current">
+        {key ? <>Installed on every server: <code>{describePublicKey(key)}</code></> : "None: servers are created without your SSH key."}
+      </p>
+      {problem && (
+        <p className="sc-provision-error" role="alert" data-testid="ssh-key-problem">
+          {problem}
+        </p>
+      )}
+      <form
+        className="sc-ssh-key__form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const value = text;
+          setText("");
+          void setSshPublicKey(value).then((ok) => setProblem(ok ? null : looksPrivate(value) ? PRIVATE_KEY_REFUSED : "That is not an SSH public key (see the message above)."));
+        }}
+      >
+        <textarea
+          rows={2}
+          spellCheck={false}
+          autoComplete="off"
+          aria-label="SSH public key"
+          placeholder="ssh-ed25519 AAAA… you@laptop"
+          value={text}
+          onChange={(e) => {
+            // A private key is dropped the moment it is pasted: it never stays in the page.
+            if (looksPrivate(e.target.value)) {
+              setText("");
+              setProblem(PRIVATE_KEY_REFUSED);
+              return;
+            }
+            setText(e.target.value);
+          }}
+          data-testid="ssh-key-input"
+        />
+        <div className="sc-button-row">
+          <button type="submit" className="sc-button sc-button--primary" disabled={busy || !text.trim()} data-testid="ssh-key-save">
+            Use this key
+          </button>
+          <button
+            type="button"
+            className="sc-button"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              void pickSshPublicKey()
+                .then((ok) => ok && setProblem(null))
+                .finally(() => setBusy(false));
+            }}
+            data-testid="ssh-key-pick"
+          >
+            Choose .pub file…
+          </button>
+          <button type="button" className="sc-button" disabled={!key} onClick={() => void clearSshPublicKey()} data-testid="ssh-key-clear">
+            Remove
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
 function CredentialsDialog() {
   const credentials = useProvision((s) => s.credentials);
   const problem = useProvision((s) => s.keyringProblem);
   return (
     <Modal title="Provider credentials" testId="credentials-dialog">
-      <p className="sc-muted">Tokens go straight into the OS keyring; Stagecraft never shows them again and never writes them to the design or settings.</p>
+      <p className="sc-muted">Tokens go straight into the OS keyring under the account you choose; Stagecraft never shows them again and never writes them to the design or settings.</p>
       {problem && (
         <p className="sc-provision-error" role="alert" data-testid="keyring-problem">
           {problem}
@@ -109,13 +233,20 @@ function CredentialsDialog() {
       {!credentials && !problem && <p>Reading the keyring…</p>}
       {credentials && (
         <ul className="sc-credentials">
-          {credentials.map((c) => (
-            <CredentialRow key={c.provider} provider={c.provider} hasCredentials={c.hasCredentials} />
+          {PROVIDERS.map((p) => (
+            <CredentialRow key={p} provider={p} statuses={credentials.filter((c) => c.provider === p)} />
           ))}
         </ul>
       )}
+      <SshKeySection />
     </Modal>
   );
+}
+
+/** "+€4.51", "-€2.00", "€0.00": a change reads with its sign. */
+function signedMoney(amount: string, currency: string): string {
+  const text = showMoney(amount, currency);
+  return text.startsWith("-") || /^[^0-9]*0\.00$/.test(text) ? text : `+${text}`;
 }
 
 const ACTION_LABEL: Record<ChangeAction, string> = { create: "Create", update: "Update", replace: "Replace", delete: "Delete" };
@@ -143,6 +274,7 @@ function PlanView() {
   const blocking = useProvision((s) => s.blocking);
   const error = useProvision((s) => s.planError);
   const running = useProvision((s) => s.running);
+  const currency = useDesign((s) => s.design.assumptions.currency ?? "EUR");
   const count = (action: ChangeAction) => plan?.changes.filter((c) => c.action === action).length ?? 0;
   const canApply = !!plan && !blocking.length && plan.changes.length > 0 && !running;
   return (
@@ -172,7 +304,9 @@ function PlanView() {
         <>
           <p data-testid="plan-summary">
             {count("create")} to create, {count("update")} to update, {count("replace")} to replace, {count("delete")} to delete, {plan.unchanged.length} unchanged.
-            {plan.monthly_cost_change != null && <> Monthly cost change: {plan.monthly_cost_change}.</>}
+          </p>
+          <p data-testid="plan-cost">
+            Monthly cost change: <strong>{plan.monthly_cost_change != null ? signedMoney(plan.monthly_cost_change, currency) + " per month" : "cost unknown"}</strong>
           </p>
           {plan.changes.length === 0 && <p>No changes: the providers match the design.</p>}
           {plan.changes.length > 0 && (

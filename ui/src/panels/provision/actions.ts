@@ -2,10 +2,22 @@
 // beside it), so each asks for a save first when the document has unsaved changes.
 import { useUi } from "../../app/ui-store";
 import { BackendError, type FileDesign, type Provider } from "../../ipc/backend";
-import { provisionBackend, type RunReport } from "../../ipc/provision";
+import {
+  choosePublicKeyFile,
+  loadProvisionSettings,
+  provisionBackend,
+  saveProvisionSettings,
+  type CredentialStatus,
+  type RunOptions,
+  type RunReport,
+} from "../../ipc/provision";
 import { toDocument } from "../../model/document";
 import { designStore, isDirty } from "../../store/design-store";
 import { addLog, describeProvisionError, recordProgress, useProvision, type ProvisionView } from "./provision-store";
+import { checkPublicKey } from "./ssh-key";
+
+export const PROVIDERS: Provider[] = ["hetzner", "digitalocean", "aws"];
+export const DEFAULT_ACCOUNT = "default";
 
 function message(error: unknown): string {
   return error instanceof BackendError ? describeProvisionError(error.error) : error instanceof Error ? error.message : String(error);
@@ -33,9 +45,61 @@ export function closeProvisionView(): void {
   show(null);
 }
 
+/** The account `provider` uses: the chosen one, else the default. */
+export function accountOf(provider: Provider): string {
+  return useProvision.getState().selectedAccounts[provider] ?? DEFAULT_ACCOUNT;
+}
+
+/** The account argument of a credentials command: `null` means the default account. */
+function accountArg(provider: Provider): string | null {
+  const account = accountOf(provider);
+  return account === DEFAULT_ACCOUNT ? null : account;
+}
+
+/** What every run sends besides the design: accounts per provider and the SSH public key. */
+export function runOptions(): RunOptions {
+  const { selectedAccounts, sshPublicKey } = useProvision.getState();
+  const accounts = PROVIDERS.filter((p) => selectedAccounts[p] && selectedAccounts[p] !== DEFAULT_ACCOUNT).map((provider) => ({ provider, account: selectedAccounts[provider] as string }));
+  return { accounts, sshPublicKey };
+}
+
+/** Reads the remembered accounts and SSH key once per session (a store failure is not fatal). */
+export async function ensureSettings(): Promise<void> {
+  if (useProvision.getState().settingsLoaded) return;
+  const saved = await loadProvisionSettings().catch(() => null);
+  useProvision.setState({
+    settingsLoaded: true,
+    knownAccounts: saved?.accounts ?? {},
+    selectedAccounts: saved?.selected ?? {},
+    // A stored value is checked again: nothing but a public key is ever used.
+    sshPublicKey: saved?.sshPublicKey && checkPublicKey(saved.sshPublicKey).ok ? saved.sshPublicKey : null,
+  });
+}
+
+async function persistSettings(): Promise<void> {
+  const { knownAccounts, selectedAccounts, sshPublicKey } = useProvision.getState();
+  await saveProvisionSettings({ accounts: knownAccounts, selected: selectedAccounts, sshPublicKey }).catch((error: unknown) =>
+    useUi.getState().notify(`Could not remember the provisioning settings: ${message(error)}`, "error"),
+  );
+}
+
+/** The accounts the dialog lists for `provider`: the default, the remembered ones, the chosen one. */
+export function accountsOf(provider: Provider): string[] {
+  const { knownAccounts, selectedAccounts } = useProvision.getState();
+  const names = [DEFAULT_ACCOUNT, ...(knownAccounts[provider] ?? []), selectedAccounts[provider] ?? DEFAULT_ACCOUNT];
+  return [...new Set(names)];
+}
+
 export async function loadCredentials(): Promise<void> {
+  await ensureSettings();
   try {
-    const credentials = await provisionBackend.credentialsStatus(useProvision.getState().account);
+    // The keyring answers per account name; ask once per name any provider lists.
+    const names = [...new Set(PROVIDERS.flatMap(accountsOf))];
+    const answers = await Promise.all(names.map((name) => provisionBackend.credentialsStatus(name === DEFAULT_ACCOUNT ? null : name)));
+    const credentials: CredentialStatus[] = answers
+      .flat()
+      .filter((c) => accountsOf(c.provider).includes(c.account) || c.hasCredentials)
+      .sort((a, b) => PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider) || a.account.localeCompare(b.account));
     useProvision.setState({ credentials, keyringProblem: null });
   } catch (error) {
     useProvision.setState({ credentials: null, keyringProblem: message(error) });
@@ -47,17 +111,36 @@ export async function openCredentials(): Promise<void> {
   await loadCredentials();
 }
 
-function replaceStatus(status: { provider: Provider; hasCredentials?: boolean }): void {
+const ACCOUNT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Chooses the account `provider` uses for runs (adding the name when new) and remembers it. */
+export async function selectAccount(provider: Provider, name: string): Promise<boolean> {
+  const account = name.trim();
+  if (!ACCOUNT_NAME.test(account)) {
+    useUi.getState().notify(`“${account}” is not an account name: use letters, digits, dot, dash or underscore (up to 64).`, "error");
+    return false;
+  }
   useProvision.setState((s) => ({
-    credentials: (s.credentials ?? []).map((c) => (c.provider === status.provider ? { ...c, ...status } : c)),
+    selectedAccounts: { ...s.selectedAccounts, [provider]: account },
+    knownAccounts: account === DEFAULT_ACCOUNT || s.knownAccounts[provider]?.includes(account) ? s.knownAccounts : { ...s.knownAccounts, [provider]: [...(s.knownAccounts[provider] ?? []), account] },
   }));
+  await persistSettings();
+  await loadCredentials();
+  return true;
 }
 
-/** Hands the token to the keyring; the caller clears its input whatever happens. */
+function replaceStatus(status: CredentialStatus): void {
+  useProvision.setState((s) => {
+    const others = (s.credentials ?? []).filter((c) => !(c.provider === status.provider && c.account === status.account));
+    return { credentials: [...others, status].sort((a, b) => PROVIDERS.indexOf(a.provider) - PROVIDERS.indexOf(b.provider) || a.account.localeCompare(b.account)) };
+  });
+}
+
+/** Hands the token to the keyring under the provider's chosen account; the caller clears its input whatever happens. */
 export async function saveToken(provider: Provider, token: string): Promise<boolean> {
   try {
-    replaceStatus(await provisionBackend.setCredentials(provider, useProvision.getState().account, token));
-    useUi.getState().notify(`${provider} token stored in the OS keyring`, "success");
+    replaceStatus(await provisionBackend.setCredentials(provider, accountArg(provider), token));
+    useUi.getState().notify(`${provider} token for account “${accountOf(provider)}” stored in the OS keyring`, "success");
     return true;
   } catch (error) {
     useUi.getState().notify(message(error), "error");
@@ -67,8 +150,8 @@ export async function saveToken(provider: Provider, token: string): Promise<bool
 
 export async function testToken(provider: Provider): Promise<boolean> {
   try {
-    await provisionBackend.testCredentials(provider, useProvision.getState().account);
-    useUi.getState().notify(`${provider} accepted the token`, "success");
+    await provisionBackend.testCredentials(provider, accountArg(provider));
+    useUi.getState().notify(`${provider} accepted the token of account “${accountOf(provider)}”`, "success");
     return true;
   } catch (error) {
     useUi.getState().notify(message(error), "error");
@@ -78,19 +161,50 @@ export async function testToken(provider: Provider): Promise<boolean> {
 
 export async function deleteToken(provider: Provider): Promise<void> {
   try {
-    replaceStatus(await provisionBackend.deleteCredentials(provider, useProvision.getState().account));
-    useUi.getState().notify(`${provider} token removed from the OS keyring`);
+    replaceStatus(await provisionBackend.deleteCredentials(provider, accountArg(provider)));
+    useUi.getState().notify(`${provider} token of account “${accountOf(provider)}” removed from the OS keyring`);
   } catch (error) {
     useUi.getState().notify(message(error), "error");
   }
 }
 
+/** Keeps `text` as the SSH public key when it is one; refuses anything else (a private key above all). */
+export async function setSshPublicKey(text: string): Promise<boolean> {
+  const check = checkPublicKey(text);
+  if (!check.ok) {
+    useUi.getState().notify(check.reason, "error");
+    return false;
+  }
+  useProvision.setState({ sshPublicKey: check.key });
+  await persistSettings();
+  useUi.getState().notify("SSH public key saved: it is installed on every server Stagecraft creates", "success");
+  return true;
+}
+
+/** Lets the user pick a `.pub` file; the shell reads and checks it (a private key is refused there). */
+export async function pickSshPublicKey(): Promise<boolean> {
+  try {
+    const path = await choosePublicKeyFile();
+    if (!path) return false;
+    return await setSshPublicKey(await provisionBackend.readPublicKey(path));
+  } catch (error) {
+    useUi.getState().notify(message(error), "error");
+    return false;
+  }
+}
+
+export async function clearSshPublicKey(): Promise<void> {
+  useProvision.setState({ sshPublicKey: null });
+  await persistSettings();
+}
+
 export async function planDesign(): Promise<void> {
   const target = savedTarget("Plan");
   if (!target) return;
+  await ensureSettings();
   useProvision.setState({ view: "plan", planning: true, plan: null, blocking: [], planError: null });
   try {
-    const plan = await provisionBackend.plan(target.path, target.design, useProvision.getState().account);
+    const plan = await provisionBackend.plan(target.path, target.design, runOptions());
     useProvision.setState({ plan, planning: false });
   } catch (error) {
     const blocking = error instanceof BackendError && error.error.kind === "blockingFindings" ? error.error.detail : [];
@@ -106,12 +220,13 @@ async function runWith(kind: "apply" | "destroy"): Promise<void> {
   if (useProvision.getState().running) return;
   const target = savedTarget(kind === "apply" ? "Apply" : "Destroy");
   if (!target) return;
+  await ensureSettings();
   const verb = kind === "apply" ? "Apply" : "Destroy";
   useProvision.setState({ running: kind, resources: {}, drift: {}, view: null, logOpen: true });
   addLog(`${verb} of ${target.path} started`);
   try {
     const run = kind === "apply" ? provisionBackend.apply : provisionBackend.destroy;
-    const report = await run(target.path, target.design, useProvision.getState().account, recordProgress);
+    const report = await run(target.path, target.design, runOptions(), recordProgress);
     addLog(summary(verb, report), "success");
     useUi.getState().notify(`${verb} finished`, "success");
   } catch (error) {
@@ -136,9 +251,10 @@ export async function applyDesign(): Promise<void> {
 export async function openDestroy(): Promise<void> {
   const target = savedTarget("Destroy");
   if (!target) return;
+  await ensureSettings();
   useProvision.setState({ view: "destroy", destroyTargets: null });
   try {
-    const destroyTargets = await provisionBackend.destroyPreview(target.path, target.design, useProvision.getState().account);
+    const destroyTargets = await provisionBackend.destroyPreview(target.path, target.design, runOptions());
     useProvision.setState({ destroyTargets });
   } catch (error) {
     useProvision.setState({ view: null });
@@ -157,8 +273,9 @@ export async function cancelRun(): Promise<void> {
 export async function refreshDrift(): Promise<void> {
   const target = savedTarget("Refresh");
   if (!target) return;
+  await ensureSettings();
   try {
-    const report = await provisionBackend.refresh(target.path, target.design, useProvision.getState().account);
+    const report = await provisionBackend.refresh(target.path, target.design, runOptions());
     const drift: Record<string, typeof report.drift> = {};
     for (const item of report.drift) {
       if (!item.component) continue;

@@ -2,7 +2,7 @@
 // resource and component during apply/destroy, the run log, and drift after a refresh.
 // Never holds a token: the credentials dialog keeps the pasted token in its own input only.
 import { create } from "zustand";
-import type { ApiError } from "../../ipc/backend";
+import type { ApiError, Provider } from "../../ipc/backend";
 import type { ApplyProgress, BlockingFinding, CredentialStatus, DestroyTarget, Drift, Plan, ResourceStatus } from "../../ipc/provision";
 
 export type ProvisionView = "credentials" | "plan" | "destroy" | null;
@@ -25,8 +25,15 @@ export interface ResourceProgress {
 
 interface ProvisionState {
   view: ProvisionView;
-  /** Keyring account the runs use (`null` = the default account). */
-  account: string | null;
+  /** Keyring account each provider's runs use (absent = the default account). */
+  selectedAccounts: Partial<Record<Provider, string>>;
+  /** Account names the user stored tokens under, per provider (names only, never tokens). */
+  knownAccounts: Partial<Record<Provider, string[]>>;
+  /** The SSH public key installed on every server (checked; never a private key). */
+  sshPublicKey: string | null;
+  /** Whether the remembered settings were read from the store this session. */
+  settingsLoaded: boolean;
+  /** Stored-token status of each provider and account shown. */
   credentials: CredentialStatus[] | null;
   keyringProblem: string | null;
   plan: Plan | null;
@@ -44,7 +51,10 @@ interface ProvisionState {
 
 export const initialProvisionState: ProvisionState = {
   view: null,
-  account: null,
+  selectedAccounts: {},
+  knownAccounts: {},
+  sshPublicKey: null,
+  settingsLoaded: false,
   credentials: null,
   keyringProblem: null,
   plan: null,
