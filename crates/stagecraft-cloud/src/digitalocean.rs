@@ -757,7 +757,11 @@ impl DatabaseSettings {
         vec![
             tag_safe(&format!(
                 "stagecraft-db-version:{}",
-                self.version.as_deref().unwrap_or("default")
+                // Tags allow no `.`: `8.0` is written `8_0`.
+                self.version
+                    .as_deref()
+                    .unwrap_or("default")
+                    .replace('.', "_")
             )),
             tag_safe(&format!(
                 "stagecraft-db-storage:{}",
@@ -784,7 +788,7 @@ impl DatabaseSettings {
         let storage = word("stagecraft-db-storage:")?;
         let network = word("stagecraft-db-network:")?;
         Some(Self {
-            version: (version != "default").then_some(version),
+            version: (version != "default").then(|| version.replace('_', ".")),
             storage_gb: storage.parse().ok(),
             network: network
                 .split_once(':')

@@ -54,7 +54,7 @@ pub struct DoFakeState {
     pub tags: BTreeSet<String>,
     /// action id -> (polls left before `completed`, the action)
     actions: BTreeMap<i64, (u32, Value)>,
-    /// object id -> polls left before it leaves `new` / `creating` / `resizing`
+    /// object id -> reads left before it leaves `new` / `creating` / `resizing`
     settling: BTreeMap<String, u32>,
     /// Trusted sources of each database cluster.
     pub database_firewalls: BTreeMap<String, Value>,
@@ -82,10 +82,11 @@ fn error(status: StatusCode, id: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// Follows `$ref`s (`#/components/schemas/…`, `#/components/responses/…`) to what they name.
 fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
     while let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        let name = reference.rsplit('/').next().unwrap_or_default();
-        schema = &spec["components"]["schemas"][name];
+        let pointer = reference.trim_start_matches('#');
+        schema = spec.pointer(pointer).unwrap_or(&Value::Null);
     }
     schema
 }
@@ -245,10 +246,18 @@ impl DoFakeState {
                 object["size_slug"] = body["size"].clone();
                 object["size"]["slug"] = body["size"].clone();
                 object["region"] = region_object(&self.spec, &region);
+                let mut image = example(
+                    &self.spec,
+                    &json!({ "$ref": "#/components/schemas/image" }),
+                    1,
+                );
+                image["slug"] = body["image"].clone();
+                object["image"] = image;
                 object["volume_ids"] = json!([]);
                 if let Some(vpc) = body["vpc_uuid"].as_str() {
                     object["vpc_uuid"] = json!(vpc);
                 }
+                self.settling.insert(id.clone(), self.action_polls + 1);
             }
             "firewalls" => {
                 object["status"] = json!("succeeded");
@@ -308,10 +317,10 @@ impl DoFakeState {
         if let Some(left) = self.settling.get_mut(id) {
             if *left == 0 {
                 self.settling.remove(id);
-                let ready = if collection == "load_balancers" {
-                    "active"
-                } else {
+                let ready = if collection == "databases" {
                     "online"
+                } else {
+                    "active"
                 };
                 self.objects.get_mut(collection)?.get_mut(id)?["status"] = json!(ready);
             } else {
