@@ -21,6 +21,7 @@ pub mod icons;
 pub mod mermaid;
 pub mod raster;
 pub mod report;
+pub mod revision;
 pub mod svg;
 pub mod terraform;
 pub mod text;
