@@ -407,12 +407,17 @@ impl Engine {
         let providers = self.providers_of(&target, &state)?;
         let observed = self.observe(&target.design.id, &providers).await?;
         self.remap_with_endpoints(&mut target, &observed);
-        Ok(diff(
+        let mut plan = diff(
             target.design.id.as_str(),
             &target.design.name,
             &target.mapping,
             &observed,
-        ))
+        );
+        // Priced as `stagecraft cost` prices: stored refreshes first, then the embedded prices.
+        let prices = stagecraft_pricing::StoredPrices::load_default();
+        let currency = target.design.assumptions.currency;
+        plan.price(&target.mapping, &observed, currency, &prices.layers());
+        Ok(plan)
     }
 
     /// Compares the design, the journal and the providers; records unrecorded resources and
@@ -632,6 +637,7 @@ impl Engine {
                     action: ChangeAction::Delete,
                     reasons: vec!["destroy".into()],
                     provider_id: Some(o.provider_id.clone()),
+                    monthly_cost_change: None,
                 },
                 desired: None,
                 existing: Some(o.clone()),

@@ -33,6 +33,10 @@ pub struct PlannedChange {
     pub reasons: Vec<String>,
     /// The provider's id of the existing resource (update, replace, delete).
     pub provider_id: Option<String>,
+    /// What this change does to the monthly bill: the price of what it leaves minus the price of
+    /// what exists now, in the design's currency (see [`Plan::price`]); `None` when unpriced.
+    #[specta(type = Option<String>)]
+    pub monthly_cost_change: Option<Decimal>,
 }
 
 /// What Apply would do.
@@ -45,7 +49,8 @@ pub struct Plan {
     pub unchanged: Vec<ResourceKey>,
     /// Parts of the design this build does not provision, and why.
     pub not_provisioned: Vec<NotProvisioned>,
-    /// Monthly cost change in the design's currency, once stagecraft-pricing provides it.
+    /// Monthly cost change in the design's currency: the sum of the changes' cost changes (see
+    /// [`Plan::price`]); `None` when a change that costs money could not be priced.
     #[specta(type = Option<String>)]
     pub monthly_cost_change: Option<Decimal>,
 }
@@ -178,6 +183,7 @@ pub fn diff(
             action,
             reasons,
             provider_id,
+            monthly_cost_change: None,
         };
         match existing.get(&desired.key) {
             None => changes.push(change(
@@ -207,6 +213,7 @@ pub fn diff(
             action: ChangeAction::Delete,
             reasons: vec!["no longer in the design".into()],
             provider_id: Some(found.provider_id.clone()),
+            monthly_cost_change: None,
         });
     }
     changes.sort_by(|a, b| a.action.cmp(&b.action).then(a.key.cmp(&b.key)));
@@ -218,4 +225,97 @@ pub fn diff(
         not_provisioned: mapping.not_provisioned.clone(),
         monthly_cost_change: None,
     }
+}
+
+impl Plan {
+    /// Fills in what each change does to the monthly bill, and the total: a create adds the
+    /// price of the new resource, a delete removes the price of the existing one, an update or
+    /// replace is the new price minus the old (a server type change, a bigger volume). Prices
+    /// come from `catalogs` (see `stagecraft_pricing::estimate_with`), shown in `currency`.
+    /// Networks, firewalls and SSH keys cost nothing; a resource the catalogue has no price for
+    /// leaves its change, and so the total, `None` rather than a silent zero.
+    pub fn price(
+        &mut self,
+        mapping: &Mapping,
+        observed: &[ObservedResource],
+        currency: stagecraft_model::Currency,
+        catalogs: &[&stagecraft_pricing::PriceCatalog],
+    ) {
+        let options = stagecraft_pricing::CostOptions::default();
+        let pricer = stagecraft_pricing::ResourcePricer::new(catalogs, currency, &options);
+        let desired: BTreeMap<&ResourceKey, &DesiredResource> =
+            mapping.resources.iter().map(|r| (&r.key, r)).collect();
+        let existing: BTreeMap<&ResourceKey, &ObservedResource> =
+            observed.iter().map(|o| (&o.key, o)).collect();
+        let mut total = Some(Decimal::ZERO);
+        for change in &mut self.changes {
+            let new = || {
+                let d = desired.get(&change.key)?;
+                pricer.monthly(d.provider, desired_resource(&d.spec)?)
+            };
+            let old = || {
+                let o = existing.get(&change.key)?;
+                pricer.monthly(o.provider, observed_resource(o)?)
+            };
+            change.monthly_cost_change = match change.action {
+                ChangeAction::Create => new(),
+                ChangeAction::Delete => old().map(|p| -p),
+                ChangeAction::Update | ChangeAction::Replace => {
+                    new().zip(old()).map(|(new, old)| new - old)
+                }
+            };
+            total = total.zip(change.monthly_cost_change).map(|(t, c)| t + c);
+        }
+        self.monthly_cost_change = total;
+    }
+}
+
+/// What pricing knows of a resource the design wants.
+fn desired_resource(spec: &ResourceSpec) -> Option<stagecraft_pricing::Resource<'_>> {
+    use stagecraft_pricing::Resource;
+    Some(match spec {
+        ResourceSpec::Server { size, region, .. } => Resource::Server { size, region },
+        ResourceSpec::Volume {
+            size_gb, region, ..
+        } => Resource::Volume {
+            gb: *size_gb,
+            region,
+        },
+        ResourceSpec::LoadBalancer { size, region, .. } => Resource::LoadBalancer { size, region },
+        ResourceSpec::PrimaryIp { region } => Resource::PrimaryIpv4 { region },
+        ResourceSpec::SshKey { .. }
+        | ResourceSpec::Network { .. }
+        | ResourceSpec::Firewall { .. }
+        | ResourceSpec::PlacementGroup => Resource::Free,
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
+}
+
+/// What pricing knows of a resource that exists, from the attributes its provider reports.
+fn observed_resource(o: &ObservedResource) -> Option<stagecraft_pricing::Resource<'_>> {
+    use stagecraft_pricing::Resource;
+    let get = |names: &[&str]| names.iter().find_map(|n| o.attributes.get(*n)).map(String::as_str);
+    let region = || get(&["location", "region"]);
+    Some(match o.kind {
+        ResourceKind::Server => Resource::Server {
+            size: get(&["server_type", "size"])?,
+            region: region()?,
+        },
+        ResourceKind::Volume => Resource::Volume {
+            gb: get(&["size", "size_gb"])?.parse().ok()?,
+            region: region()?,
+        },
+        ResourceKind::LoadBalancer => Resource::LoadBalancer {
+            size: get(&["load_balancer_type", "size"])?,
+            region: region()?,
+        },
+        ResourceKind::PrimaryIp => Resource::PrimaryIpv4 { region: region()? },
+        ResourceKind::SshKey
+        | ResourceKind::Network
+        | ResourceKind::Firewall
+        | ResourceKind::PlacementGroup => Resource::Free,
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
 }
