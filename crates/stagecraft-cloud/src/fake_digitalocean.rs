@@ -171,43 +171,43 @@ impl DoFakeState {
         tags.iter().find(|t| !self.tags.contains(*t)).cloned()
     }
 
-    fn new_object(&mut self, collection: &str, body: &Value) -> Result<(String, Value), Response> {
-        let unprocessable =
-            |m: String| error(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable_entity", &m);
+    fn new_object(
+        &mut self,
+        collection: &str,
+        body: &Value,
+    ) -> Result<(String, Value), Box<Response>> {
+        let unprocessable = |m: String| {
+            Box::new(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable_entity",
+                &m,
+            ))
+        };
         let name = body["name"].as_str().unwrap_or_default().to_owned();
-        match collection {
-            "vpcs" => {
-                if self
-                    .objects
-                    .get("vpcs")
-                    .is_some_and(|m| m.values().any(|o| o["name"] == json!(name)))
-                {
-                    return Err(unprocessable(format!("a VPC named {name} exists already")));
-                }
+        let key = body["public_key"].as_str().unwrap_or_default().trim();
+        let same = |collection: &str, field: &str, value: &Value| {
+            self.objects
+                .get(collection)
+                .is_some_and(|m| m.values().any(|o| &o[field] == value))
+        };
+        let refusal = match collection {
+            "vpcs" if same("vpcs", "name", &json!(name)) => {
+                Some(format!("a VPC named {name} exists already"))
             }
-            "firewalls" => {
-                if let Some(tag) = self.missing_tags(&tags_in(body)) {
-                    return Err(unprocessable(format!("tag {tag} does not exist")));
-                }
+            "firewalls" => self
+                .missing_tags(&tags_in(body))
+                .map(|tag| format!("tag {tag} does not exist")),
+            "load_balancers" => body["tag"]
+                .as_str()
+                .filter(|t| !self.tags.contains(*t))
+                .map(|tag| format!("tag {tag} does not exist")),
+            "ssh_keys" if same("ssh_keys", "public_key", &json!(key)) => {
+                Some("SSH Key is already in use on your account".into())
             }
-            "load_balancers" => {
-                if let Some(tag) = body["tag"].as_str().filter(|t| !self.tags.contains(*t)) {
-                    return Err(unprocessable(format!("tag {tag} does not exist")));
-                }
-            }
-            "ssh_keys" => {
-                let key = body["public_key"].as_str().unwrap_or_default().trim();
-                if self
-                    .objects
-                    .get("ssh_keys")
-                    .is_some_and(|m| m.values().any(|o| o["public_key"].as_str() == Some(key)))
-                {
-                    return Err(unprocessable(
-                        "SSH Key is already in use on your account".into(),
-                    ));
-                }
-            }
-            _ => {}
+            _ => None,
+        };
+        if let Some(refusal) = refusal {
+            return Err(unprocessable(refusal));
         }
         if !self.vpc_ok(body, "vpc_uuid") || !self.vpc_ok(body, "private_network_uuid") {
             return Err(unprocessable("no such VPC".into()));
@@ -506,7 +506,7 @@ async fn create_in(state: Arc<Mutex<DoFakeState>>, collection: String, body: Byt
     let mut s = state.lock().unwrap();
     let (id, object) = match s.new_object(&collection, &body) {
         Ok(x) => x,
-        Err(r) => return with_rate_headers(r),
+        Err(r) => return with_rate_headers(*r),
     };
     let mut answer = Map::new();
     answer.insert(one.into(), object);
@@ -989,8 +989,7 @@ impl DoFake {
             .unwrap()
             .new_object(collection, &body)
             .map(|(id, _)| id)
-            .ok()
-            .expect("the fake accepts the seeded object")
+            .unwrap_or_else(|_| panic!("the fake refuses the seeded {collection}"))
     }
 
     /// Removes an object behind the driver's back (drift).
