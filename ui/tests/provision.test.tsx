@@ -9,10 +9,11 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { useUi } from "../src/app/ui-store";
 import type { ApplyProgress, RunReport, DestroyTarget, Plan } from "../src/ipc/provision";
 import { fromDocument } from "../src/model/document";
-import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift, selectAccount, setSshPublicKey } from "../src/panels/provision/actions";
+import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift, selectAccount, setSshPublicKey, showComponent } from "../src/panels/provision/actions";
+import { registerCanvas } from "../src/canvas/canvas-api";
 import { ProvisionBadge } from "../src/panels/provision/ProvisionBadge";
 import { ProvisionPanel } from "../src/panels/provision/ProvisionPanel";
-import { componentStatus, initialProvisionState, useProvision } from "../src/panels/provision/provision-store";
+import { componentStatus, initialProvisionState, recordProgress, useProvision } from "../src/panels/provision/provision-store";
 import { designStore } from "../src/store/design-store";
 import { realTemplate } from "./fixtures";
 
@@ -476,5 +477,32 @@ describe("plan cost", () => {
     await act(async () => planDesign());
     await flush();
     expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: -€12.50 per month");
+  });
+});
+
+describe("showing a component from a plan or log line", () => {
+  it("selects it and asks the canvas to focus it", async () => {
+    const focused: string[][] = [];
+    registerCanvas({
+      screenToFlow: (p) => p,
+      viewportCentre: () => ({ x: 0, y: 0 }),
+      fitView: () => undefined,
+      zoomIn: () => undefined,
+      zoomOut: () => undefined,
+      contains: () => true,
+      focusNodes: (ids) => void focused.push(ids),
+    });
+    try {
+      shell({});
+      act(() => root.render(<ProvisionPanel />));
+      act(() => recordProgress(progress("cmp_app", "cmp_app/server-0", "app-1", "creating")));
+      await click(byTestId("log-line-cmp_app"));
+      expect(focused).toEqual([["cmp_app"]]);
+      expect(designStore.getState().selection.nodes).toEqual(["cmp_app"]);
+      showComponent("cmp_gone");
+      expect(focused, "a component no longer in the design is ignored").toHaveLength(1);
+    } finally {
+      registerCanvas(null);
+    }
   });
 });

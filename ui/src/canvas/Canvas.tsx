@@ -18,7 +18,7 @@ import { useUi } from "../app/ui-store";
 import { designStore, useDesign } from "../store/design-store";
 import { appActions } from "../store/app-actions";
 import type { FlowEdgeChange, FlowNodeChange } from "../store/actions";
-import { registerCanvas } from "./canvas-api";
+import { FOCUS_ZOOM, READABLE_ZOOM, registerCanvas } from "./canvas-api";
 import { ComponentNode } from "./ComponentNode";
 import { DesignMinimap } from "./DesignMinimap";
 import { ConnectionEdge } from "./ConnectionEdge";
@@ -58,6 +58,10 @@ function CanvasView() {
         const rect = wrapper.current?.getBoundingClientRect();
         return !!rect && p.x >= rect.left && p.x <= rect.right && p.y >= rect.top && p.y <= rect.bottom;
       },
+      focusNodes: (ids) => {
+        const nodes = ids.filter((id) => flow.getNode(id)).map((id) => ({ id }));
+        if (nodes.length) void flow.fitView({ nodes, padding: 0.3, duration: 250, minZoom: FOCUS_ZOOM.min, maxZoom: FOCUS_ZOOM.max });
+      },
     });
     return () => registerCanvas(null);
   }, [flow]);
@@ -67,8 +71,9 @@ function CanvasView() {
   useEffect(() => {
     const timer = setTimeout(() => {
       if (designStore.getState().design.components.length === 0) void flow.setViewport({ x: 0, y: 0, zoom: 1 });
-      // A large design opens readable (not shrunk to fit), so only the visible part renders.
-      else void flow.fitView({ padding: 0.08, maxZoom: 1.2, minZoom: 0.5 });
+      // A design opens fitted, but never below a readable zoom: a large one opens readable (not
+      // shrunk to fit), so only the visible part renders.
+      else void flow.fitView({ padding: 0.08, maxZoom: READABLE_ZOOM.max, minZoom: READABLE_ZOOM.min });
     }, 30);
     return () => clearTimeout(timer);
   }, [designId, flow]);
@@ -120,7 +125,7 @@ function CanvasView() {
         elevateNodesOnSelect={false}
         proOptions={{ hideAttribution: true }}
         fitView
-        fitViewOptions={{ padding: 0.08, maxZoom: 1.2, minZoom: 0.5 }}
+        fitViewOptions={{ padding: 0.08, maxZoom: READABLE_ZOOM.max, minZoom: READABLE_ZOOM.min }}
       >
         <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} className="sc-background" />
         <Controls showInteractive={false} position="bottom-left" aria-label="Zoom controls" />

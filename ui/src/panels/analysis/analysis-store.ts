@@ -22,6 +22,7 @@ import {
 import { BackendError } from "../../ipc/backend";
 import type { DesignState } from "../../store/design-store";
 import { sumMoney } from "./money";
+import { focusComponents } from "../../canvas/canvas-api";
 
 export const DEBOUNCE_MS = 150;
 
@@ -200,8 +201,10 @@ export function startLiveAnalysis(
 /** Selects a finding's components on the canvas (those still in the design). */
 export function selectFinding(designs: StoreApi<DesignState>, analysis: StoreApi<AnalysisState>, index: number, finding: Finding): void {
   const present = new Set(designs.getState().design.components.map((c) => c.id));
-  designs.getState().select({ nodes: finding.components.filter((id) => present.has(id)), edges: [] });
+  const nodes = finding.components.filter((id) => present.has(id));
+  designs.getState().select({ nodes, edges: [] });
   analysis.setState({ focused: index });
+  focusComponents(nodes);
 }
 
 export type FixOutcome = { ok: true } | { ok: false; reason: string };

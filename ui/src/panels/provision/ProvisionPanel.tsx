@@ -20,6 +20,7 @@ import {
   saveToken,
   selectAccount,
   setSshPublicKey,
+  showComponent,
   testToken,
 } from "./actions";
 import { useProvision } from "./provision-store";
@@ -253,7 +254,12 @@ const ACTION_LABEL: Record<ChangeAction, string> = { create: "Create", update: "
 
 function ChangeRow({ change }: { change: PlannedChange }) {
   return (
-    <tr className={`sc-plan__row sc-plan__row--${change.action}`} data-testid={`plan-change-${change.key}`}>
+    <tr
+      className={`sc-plan__row sc-plan__row--${change.action}${change.component ? " is-linked" : ""}`}
+      data-testid={`plan-change-${change.key}`}
+      title={change.component ? "Show this component on the canvas" : undefined}
+      onClick={() => showComponent(change.component)}
+    >
       <td>
         <span className={`sc-plan__action sc-plan__action--${change.action}`}>{ACTION_LABEL[change.action]}</span>
       </td>
@@ -400,7 +406,12 @@ function RunLog() {
       </header>
       <ol>
         {log.map((line) => (
-          <li key={line.id} className={`sc-run-log__line sc-run-log__line--${line.tone}`}>
+          <li
+            key={line.id}
+            className={`sc-run-log__line sc-run-log__line--${line.tone}${line.component ? " is-linked" : ""}`}
+            data-testid={line.component ? `log-line-${line.component}` : undefined}
+            onClick={() => showComponent(line.component)}
+          >
             {line.text}
           </li>
         ))}

@@ -1,6 +1,7 @@
 // What the Provision menu and views do. Runs act on the saved design file (the journal lives
 // beside it), so each asks for a save first when the document has unsaved changes.
 import { useUi } from "../../app/ui-store";
+import { focusComponents } from "../../canvas/canvas-api";
 import { BackendError, type FileDesign, type Provider } from "../../ipc/backend";
 import {
   choosePublicKeyFile,
@@ -39,6 +40,13 @@ function savedTarget(what: string): { path: string; design: FileDesign } | null 
 
 function show(view: ProvisionView): void {
   useProvision.setState({ view });
+}
+
+/** Selects a component a plan or log line is about and brings it into view on the canvas. */
+export function showComponent(component: string | null | undefined): void {
+  if (!component || !designStore.getState().design.components.some((c) => c.id === component)) return;
+  designStore.getState().select({ nodes: [component], edges: [] });
+  focusComponents([component]);
 }
 
 export function closeProvisionView(): void {
@@ -282,7 +290,7 @@ export async function refreshDrift(): Promise<void> {
       (drift[item.component] ??= []).push(item);
     }
     useProvision.setState({ drift });
-    for (const item of report.drift) addLog(`drift    ${item.kind.replace(/_/g, " ")}: ${item.key} — ${item.detail}`);
+    for (const item of report.drift) addLog(`drift    ${item.kind.replace(/_/g, " ")}: ${item.key} — ${item.detail}`, "info", item.component);
     useUi.getState().notify(report.drift.length ? `Refresh: ${report.drift.length} difference(s) from the design` : "Refresh: the providers match the design", report.drift.length ? "info" : "success");
   } catch (error) {
     useUi.getState().notify(message(error), "error");

@@ -14,6 +14,8 @@ export interface LogLine {
   id: number;
   tone: "info" | "error" | "success";
   text: string;
+  /** The component the line is about, so clicking it can show that component. */
+  component?: string | null;
 }
 
 export interface ResourceProgress {
@@ -73,8 +75,8 @@ export const useProvision = create<ProvisionState>()(() => ({ ...initialProvisio
 
 let logId = 1;
 
-export function addLog(text: string, tone: LogLine["tone"] = "info"): void {
-  useProvision.setState((s) => ({ log: [...s.log.slice(-499), { id: logId++, tone, text }], logOpen: true }));
+export function addLog(text: string, tone: LogLine["tone"] = "info", component: string | null = null): void {
+  useProvision.setState((s) => ({ log: [...s.log.slice(-499), { id: logId++, tone, text, component }], logOpen: true }));
 }
 
 /** Records one progress event: the resource's status and a log line. */
@@ -86,7 +88,7 @@ export function recordProgress(event: ApplyProgress): void {
     },
   }));
   const tone = event.status === "failed" ? "error" : event.status === "ready" || event.status === "deleted" ? "success" : "info";
-  addLog(`${event.status.padEnd(8)} ${event.name} (${event.resource})${event.message ? ` — ${event.message}` : ""}`, tone);
+  addLog(`${event.status.padEnd(8)} ${event.name} (${event.resource})${event.message ? ` — ${event.message}` : ""}`, tone, event.component);
 }
 
 // The order a component's resources move through; its badge shows the least advanced one, and a
