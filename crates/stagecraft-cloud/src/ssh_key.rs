@@ -56,7 +56,7 @@ pub fn parse_public_key(text: &str) -> Result<String, SshKeyError> {
     }
     let key = words.next().unwrap_or_default();
     let base64 = key.len() >= 16
-        && key.len() % 4 == 0
+        && key.len().is_multiple_of(4)
         && key
             .trim_end_matches('=')
             .bytes()
