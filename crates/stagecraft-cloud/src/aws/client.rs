@@ -121,22 +121,33 @@ impl Params {
         self
     }
 
-    /// ELBv2 and RDS `Tags.member.N.Key/Value`.
-    pub fn member_tags(mut self, prefix: &str, tags: &BTreeMap<String, String>) -> Self {
+    /// ELBv2 `Tags.member.N.Key/Value`.
+    pub fn member_tags(self, prefix: &str, tags: &BTreeMap<String, String>) -> Self {
+        self.item_tags(prefix, "member", tags)
+    }
+
+    /// Tags as a list whose items the API names (`Tags.Tag.N.Key` for RDS).
+    pub fn item_tags(mut self, prefix: &str, item: &str, tags: &BTreeMap<String, String>) -> Self {
         for (m, (key, value)) in tags.iter().enumerate() {
             self.0
-                .push((format!("{prefix}.member.{}.Key", m + 1), key.clone()));
+                .push((format!("{prefix}.{item}.{}.Key", m + 1), key.clone()));
             self.0
-                .push((format!("{prefix}.member.{}.Value", m + 1), value.clone()));
+                .push((format!("{prefix}.{item}.{}.Value", m + 1), value.clone()));
         }
         self
     }
 
-    /// ELBv2 and RDS lists: `Prefix.member.N`.
-    pub fn members<S: AsRef<str>>(mut self, prefix: &str, values: &[S]) -> Self {
+    /// ELBv2 lists: `Prefix.member.N`.
+    pub fn members<S: AsRef<str>>(self, prefix: &str, values: &[S]) -> Self {
+        self.items(prefix, "member", values)
+    }
+
+    /// A list whose items the API names: RDS spells `SubnetIds.SubnetIdentifier.N` and
+    /// `VpcSecurityGroupIds.VpcSecurityGroupId.N`.
+    pub fn items<S: AsRef<str>>(mut self, prefix: &str, item: &str, values: &[S]) -> Self {
         for (index, value) in values.iter().enumerate() {
             self.0.push((
-                format!("{prefix}.member.{}", index + 1),
+                format!("{prefix}.{item}.{}", index + 1),
                 value.as_ref().to_owned(),
             ));
         }
@@ -157,6 +168,20 @@ pub fn tags_of(element: &Element) -> BTreeMap<String, String> {
         }
     }
     tags
+}
+
+/// The form body of an action. The bytes signed are the bytes sent; every reserved character
+/// is escaped (`/` in a CIDR, `+` and `=` in base64 user data), and `*` and `~` are spelled as
+/// RFC 3986 does (`%2A`, `~`) rather than as the WHATWG form encoder does: AWS accepts both, and
+/// peers that re-encode the parsed form before checking the signature (moto) produce these.
+pub fn form_body(action: &str, version: &str, params: &Params) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("Action", action)
+        .append_pair("Version", version)
+        .extend_pairs(params.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .finish()
+        .replace('*', "%2A")
+        .replace("%7E", "~")
 }
 
 /// AWS answers in XML; the transport's JSON error reader never sees them.
@@ -314,13 +339,7 @@ impl AwsClient {
         params: &Params,
         idempotent: bool,
     ) -> Result<Element, ProviderError> {
-        // The exact bytes that are signed are the bytes sent: form_urlencoded escapes `/` in a
-        // CIDR and `+`/`=` in base64 user data, which the canonical request must match.
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("Action", action)
-            .append_pair("Version", service.version())
-            .extend_pairs(params.0.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .finish();
+        let body = form_body(action, service.version(), params);
         let url = self.endpoint(service, region);
         self.transport
             .retrying(idempotent, || {
@@ -604,6 +623,23 @@ mod tests {
         assert_eq!(
             classify(bad, Some("InvalidParameterValue")).0,
             ProviderErrorKind::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn form_bodies_escape_what_the_signature_check_reencodes() {
+        let body = form_body(
+            "DescribeImages",
+            "2016-11-15",
+            &Params::new()
+                .set("CidrBlock", "10.0.0.0/16")
+                .set("Filter.1.Value.1", "ubuntu/images/*noble~ x")
+                .set("UserData", "I2Nsb3Vk+/="),
+        );
+        assert_eq!(
+            body,
+            "Action=DescribeImages&Version=2016-11-15&CidrBlock=10.0.0.0%2F16\
+             &Filter.1.Value.1=ubuntu%2Fimages%2F%2Anoble~+x&UserData=I2Nsb3Vk%2B%2F%3D"
         );
     }
 

@@ -908,7 +908,7 @@ impl AwsDriver {
         action: &str,
         params: Params,
     ) -> Result<(), ProviderError> {
-        Ok(wait_until!(self, action, {
+        wait_until!(self, action, {
             match self
                 .client
                 .call(service, region, action, &params, true)
@@ -932,7 +932,8 @@ impl AwsDriver {
                 }
                 Err(e) => Err(e),
             }
-        }))
+        });
+        Ok(())
     }
 
     async fn commit_ec2(
@@ -2042,6 +2043,31 @@ impl AwsDriver {
         Ok(parts)
     }
 
+    async fn describe_subnet_group(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> Result<Option<Element>, ProviderError> {
+        match self
+            .client
+            .call(
+                Service::Rds,
+                region,
+                "DescribeDBSubnetGroups",
+                &Params::new().set("DBSubnetGroupName", name),
+                true,
+            )
+            .await
+        {
+            Ok(answer) => Ok(answer
+                .at("DescribeDBSubnetGroupsResult/DBSubnetGroups")
+                .and_then(|l| l.children.first())
+                .cloned()),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn describe_database(
         &self,
         region: &str,
@@ -2109,29 +2135,44 @@ impl AwsDriver {
         let subnet_group_name = aws_name(design, key, "subnets");
         let subnet_tags = Self::tags(design, resource, DB_SUBNET_GROUP);
         let subnet_group = match self
-            .client
-            .call(
-                Service::Rds,
-                region,
-                "CreateDBSubnetGroup",
-                &Params::new()
-                    .set("DBSubnetGroupName", subnet_group_name.clone())
-                    .set("DBSubnetGroupDescription", format!("Stagecraft {key}"))
-                    .members("SubnetIds", &network.subnets)
-                    .member_tags("Tags", &subnet_tags),
-                false,
-            )
-            .await
+            .describe_subnet_group(region, &subnet_group_name)
+            .await?
         {
-            Ok(answer) => answer
-                .at("CreateDBSubnetGroupResult/DBSubnetGroup")
-                .cloned()
-                .unwrap_or_default(),
-            // Its name is derived from the design and resource: an existing one is ours.
-            Err(e) if e.kind == ProviderErrorKind::Conflict || e.maybe_processed => {
-                Element::default()
+            Some(found) => found,
+            None => {
+                let created = self
+                    .client
+                    .call(
+                        Service::Rds,
+                        region,
+                        "CreateDBSubnetGroup",
+                        &Params::new()
+                            .set("DBSubnetGroupName", subnet_group_name.clone())
+                            .set("DBSubnetGroupDescription", format!("Stagecraft {key}"))
+                            .items("SubnetIds", "SubnetIdentifier", &network.subnets)
+                            .item_tags("Tags", "Tag", &subnet_tags),
+                        false,
+                    )
+                    .await;
+                match created {
+                    Ok(answer) => answer
+                        .at("CreateDBSubnetGroupResult/DBSubnetGroup")
+                        .cloned()
+                        .unwrap_or_default(),
+                    // The name is derived from the design and the resource: one that exists
+                    // after a conflict or a lost answer is ours.
+                    Err(e) if e.kind == ProviderErrorKind::Conflict || e.maybe_processed => {
+                        match self
+                            .describe_subnet_group(region, &subnet_group_name)
+                            .await?
+                        {
+                            Some(found) => found,
+                            None => return Err(e),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            Err(e) => return Err(e),
         };
         let mut parts = vec![group.clone()];
         parts.extend(part_from(
@@ -2186,11 +2227,15 @@ impl AwsDriver {
                 // RDS keeps the password in Secrets Manager: it never passes through Stagecraft.
                 .set("ManageMasterUserPassword", "true")
                 .set("DBSubnetGroupName", subnet_group_name)
-                .members("VpcSecurityGroupIds", std::slice::from_ref(&group.id))
+                .items(
+                    "VpcSecurityGroupIds",
+                    "VpcSecurityGroupId",
+                    std::slice::from_ref(&group.id),
+                )
                 .set("MultiAZ", if nodes > 1 { "true" } else { "false" })
                 .set("PubliclyAccessible", "false")
                 .set("Port", port.to_string())
-                .member_tags("Tags", &tags);
+                .item_tags("Tags", "Tag", &tags);
             match self
                 .client
                 .call(Service::Rds, region, "CreateDBInstance", &params, false)
@@ -2236,7 +2281,7 @@ impl AwsDriver {
                 "AddTagsToResource",
                 &Params::new()
                     .set("ResourceName", arn)
-                    .member_tags("Tags", &spec),
+                    .item_tags("Tags", "Tag", &spec),
                 true,
             )
             .await?;
@@ -2446,14 +2491,19 @@ impl AwsDriver {
                     let Some(volume) = self.describe_volume(region, &id).await? else {
                         continue;
                     };
-                    if !volume.items("attachmentSet").is_empty() {
+                    for attachment in volume.items("attachmentSet") {
                         self.delete_call(
                             Service::Ec2,
                             region,
                             "DetachVolume",
-                            Params::new().set("VolumeId", id.clone()),
+                            Params::new()
+                                .set("VolumeId", id.clone())
+                                .set_opt("InstanceId", attachment.text_at("instanceId"))
+                                .set_opt("Device", attachment.text_at("device")),
                         )
                         .await?;
+                    }
+                    if !volume.items("attachmentSet").is_empty() {
                         wait_until!(self, &format!("volume {id} detached"), {
                             Ok(self
                                 .describe_volume(region, &id)
