@@ -8,13 +8,15 @@ log() { printf '\n==> %s\n' "$*"; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # System packages: Tauri's build libraries, the real-window test stack (Xvfb, WebKitWebDriver),
-# a Secret Service for keyring tests, Chromium for UI tests, and PDF/PNG tools for export checks.
+# a Secret Service for keyring tests, Chromium for UI tests, PDF/PNG tools for export checks, and
+# OpenSSH (the WireGuard link step's transport, tested against a real sshd on loopback).
 APT_PACKAGES=(
   build-essential pkg-config libssl-dev curl file
   libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev
   xvfb webkit2gtk-driver dbus dbus-x11 gnome-keyring
   chromium imagemagick poppler-utils fonts-dejavu-core
   python3 python3-venv python3-pip
+  openssh-server openssh-client
 )
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
