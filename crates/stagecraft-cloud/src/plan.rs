@@ -91,7 +91,9 @@ fn compare(
             check("location", "location", region);
         }
         ResourceSpec::LoadBalancer { size, region, .. } => {
-            check("load balancer type", "load_balancer_type", size);
+            if !balancer_changes_in_place(desired.provider) {
+                check("load balancer type", "load_balancer_type", size);
+            }
             check("location", "location", region);
         }
         ResourceSpec::Network { ip_range, .. } => check("IP range", "ip_range", ip_range),
@@ -141,6 +143,23 @@ fn compare(
             ));
         }
     }
+    // Hetzner (actions) and DigitalOcean (PUT) change a balancer's size, services, targets and
+    // algorithm in place: replacing it would give it a new public address.
+    if let ResourceSpec::LoadBalancer { size, .. } = &desired.spec {
+        if balancer_changes_in_place(desired.provider)
+            && existing.fingerprint.is_some()
+            && existing.fingerprint.as_deref() != Some(fingerprint.as_str())
+        {
+            let mut reasons = Vec::new();
+            if let Some(have) = existing.attributes.get("load_balancer_type") {
+                if have != size {
+                    reasons.push(format!("resize {have} → {size}"));
+                }
+            }
+            reasons.push("services, targets or algorithm brought in line".into());
+            return Some((ChangeAction::Update, reasons));
+        }
+    }
     match (&desired.spec, existing.fingerprint.is_some()) {
         (ResourceSpec::Firewall { .. }, _) => {
             Some((ChangeAction::Update, vec!["firewall rules changed".into()]))
@@ -153,11 +172,65 @@ fn compare(
             ChangeAction::Update,
             vec![format!("rename {} → {}", existing.name, desired.name)],
         )),
-        // Other settings (networks, user data, targets) are fixed at creation.
+        // Other settings (networks, user data; balancers elsewhere) are fixed at creation.
         _ => Some((
             ChangeAction::Replace,
             vec!["settings that cannot change in place differ".into()],
         )),
+    }
+}
+
+/// Providers whose drivers change a load balancer in place (and take back recreated targets).
+fn balancer_changes_in_place(provider: Provider) -> bool {
+    matches!(provider, Provider::Hetzner | Provider::Digitalocean)
+}
+
+/// A balancer knows its targets by provider id (Hetzner targets, DigitalOcean droplet tags), so
+/// a target created again (replaced, or recreated after it was deleted outside Stagecraft) is
+/// new to it even though the design did not change. Such a balancer, otherwise unchanged, is
+/// updated in place after its targets (the engine orders an update after the changes it
+/// depends on), which adds them back.
+fn rejoin_recreated_targets(
+    mapping: &Mapping,
+    changes: &mut Vec<PlannedChange>,
+    unchanged: &mut Vec<ResourceKey>,
+    existing: &BTreeMap<&ResourceKey, &ObservedResource>,
+) {
+    let recreated: BTreeSet<ResourceKey> = changes
+        .iter()
+        .filter(|c| matches!(c.action, ChangeAction::Create | ChangeAction::Replace))
+        .map(|c| c.key.clone())
+        .collect();
+    for desired in &mapping.resources {
+        let ResourceSpec::LoadBalancer { targets, .. } = &desired.spec else {
+            continue;
+        };
+        let back: Vec<String> = targets
+            .iter()
+            .filter(|t| recreated.contains(*t))
+            .map(ToString::to_string)
+            .collect();
+        let Some(found) = existing.get(&desired.key) else {
+            continue;
+        };
+        if back.is_empty()
+            || !balancer_changes_in_place(desired.provider)
+            || !unchanged.contains(&desired.key)
+        {
+            continue;
+        }
+        unchanged.retain(|k| k != &desired.key);
+        changes.push(PlannedChange {
+            key: desired.key.clone(),
+            provider: desired.provider,
+            kind: desired.spec.kind(),
+            component: desired.component.clone(),
+            name: desired.name.clone(),
+            action: ChangeAction::Update,
+            reasons: vec![format!("take back recreated target(s) {}", back.join(", "))],
+            provider_id: Some(found.provider_id.clone()),
+            monthly_cost_change: None,
+        });
     }
 }
 
@@ -216,6 +289,7 @@ pub fn diff(
             monthly_cost_change: None,
         });
     }
+    rejoin_recreated_targets(mapping, &mut changes, &mut unchanged, &existing);
     changes.sort_by(|a, b| a.action.cmp(&b.action).then(a.key.cmp(&b.key)));
     Plan {
         design_id: design_id.to_owned(),
