@@ -587,6 +587,140 @@ impl AwsCredentials {
 mod tests {
     use super::*;
 
+    /// A peer answering each request with the next canned `(status, body)`, recording bodies.
+    async fn canned_peer(
+        answers: Vec<(u16, &'static str)>,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        tokio::spawn(async move {
+            for (status, body) in answers {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Read the head, then as many body bytes as Content-Length says.
+                loop {
+                    let n = socket.read(&mut buffer).await.unwrap();
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request).to_string();
+                    if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if rest.len() >= length {
+                            record.lock().unwrap().push(rest.to_owned());
+                            break;
+                        }
+                    }
+                }
+                let reply = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: text/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                socket.write_all(reply.as_bytes()).await.unwrap();
+            }
+        });
+        (url, seen)
+    }
+
+    fn fast_client(url: &str) -> AwsClient {
+        let mut config = ClientConfig::new(url);
+        config.retry.base_delay = std::time::Duration::from_millis(5);
+        config.retry.max_delay = std::time::Duration::from_millis(20);
+        AwsClient::new(config, Secret::new("AKIDTEST:test-secret")).unwrap()
+    }
+
+    #[tokio::test]
+    async fn describe_follows_next_tokens_and_markers_to_the_last_page() {
+        let (url, seen) = canned_peer(vec![
+            (200, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-1</vpcId></item></vpcSet><nextToken>page2</nextToken></DescribeVpcsResponse>"),
+            (200, "<DescribeVpcsResponse><vpcSet><item><vpcId>vpc-2</vpcId></item></vpcSet></DescribeVpcsResponse>"),
+            (200, "<DescribeLoadBalancersResponse><DescribeLoadBalancersResult><LoadBalancers><member><LoadBalancerArn>a</LoadBalancerArn></member></LoadBalancers><NextMarker>m2</NextMarker></DescribeLoadBalancersResult></DescribeLoadBalancersResponse>"),
+            (200, "<DescribeLoadBalancersResponse><DescribeLoadBalancersResult><LoadBalancers><member><LoadBalancerArn>b</LoadBalancerArn></member></LoadBalancers></DescribeLoadBalancersResult></DescribeLoadBalancersResponse>"),
+        ])
+        .await;
+        let client = fast_client(&url);
+        let vpcs = client
+            .describe_all(
+                Service::Ec2,
+                "eu-west-1",
+                "DescribeVpcs",
+                &Params::new(),
+                "vpcSet",
+            )
+            .await
+            .unwrap();
+        let ids: Vec<_> = vpcs.iter().filter_map(|v| v.text_at("vpcId")).collect();
+        assert_eq!(ids, ["vpc-1", "vpc-2"]);
+        let balancers = client
+            .describe_all(
+                Service::Elbv2,
+                "eu-west-1",
+                "DescribeLoadBalancers",
+                &Params::new(),
+                "DescribeLoadBalancersResult/LoadBalancers",
+            )
+            .await
+            .unwrap();
+        assert_eq!(balancers.len(), 2);
+        let bodies = seen.lock().unwrap().clone();
+        assert!(!bodies[0].contains("NextToken"), "{bodies:?}");
+        assert!(bodies[1].contains("NextToken=page2"), "{bodies:?}");
+        assert!(bodies[3].contains("Marker=m2"), "{bodies:?}");
+        assert_eq!(client.calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn throttling_and_server_errors_are_retried_by_the_shared_transport() {
+        let (url, seen) = canned_peer(vec![
+            (400, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message></Error></Errors></Response>"),
+            (503, "<Response><Errors><Error><Code>Unavailable</Code><Message>try later</Message></Error></Errors></Response>"),
+            (200, "<DescribeVpcsResponse><vpcSet/></DescribeVpcsResponse>"),
+            // A create that AWS may have carried out is not sent again blindly.
+            (500, "<Response><Errors><Error><Code>InternalError</Code><Message>oops</Message></Error></Errors></Response>"),
+        ])
+        .await;
+        let client = fast_client(&url);
+        client
+            .call(
+                Service::Ec2,
+                "eu-west-1",
+                "DescribeVpcs",
+                &Params::new(),
+                true,
+            )
+            .await
+            .expect("retried until it succeeded");
+        let error = client
+            .call(
+                Service::Ec2,
+                "eu-west-1",
+                "CreateVpc",
+                &Params::new(),
+                false,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, ProviderErrorKind::ServerError);
+        assert!(
+            error.maybe_processed,
+            "the caller looks before creating again"
+        );
+        assert_eq!(
+            seen.lock().unwrap().len(),
+            4,
+            "three tries, then one create"
+        );
+    }
+
     #[test]
     fn error_codes_map_to_kinds() {
         let bad = StatusCode::BAD_REQUEST;
