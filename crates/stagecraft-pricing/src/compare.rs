@@ -13,8 +13,8 @@ use stagecraft_model::{catalog, Component, ComponentKind, Currency, Design, Prov
 
 use crate::catalog::{embedded, CatalogInfo, PriceCatalog};
 use crate::estimate::{
-    price_design, totals, Charge, ChargeSink, Converted, CostOptions, CostWarning, Ctx,
-    EgressSummary, Placement, Subtotal, Totals,
+    dense_ids, price_design, totals, Charge, ChargeSink, Converted, CostOptions, CostWarning, Ctx,
+    EgressSummary, Placement, Priced, PropertyKey, Subtotal, Totals,
 };
 
 /// How well a mapped size fits the original.
@@ -270,14 +270,18 @@ impl<'a> Mapper<'a> {
 
     /// The index of the component's mapping in `mapped`.
     fn map(&mut self, c: &'a Component, from: Provider) -> usize {
-        let key = (c.kind, from, c.region.as_deref(), c.size.as_deref());
+        self.map_key((c.kind, from, c.region.as_deref(), c.size.as_deref()), 1)
+    }
+
+    /// The index in `mapped` of the mapping of `components` components with `key`.
+    fn map_key(&mut self, key: MapKey<'a>, components: u32) -> usize {
         let to = self.to;
         let mapped = &mut self.mapped;
         let i = *self.cache.entry(key).or_insert_with(|| {
-            mapped.push((key, map_component(c.kind, from, key.2, key.3, to), 0));
+            mapped.push((key, map_component(key.0, key.1, key.2, key.3, to), 0));
             mapped.len() - 1
         });
-        self.mapped[i].2 += 1;
+        self.mapped[i].2 += components;
         i
     }
 
@@ -384,30 +388,63 @@ pub fn compare_with(
     let mut columns = Vec::new();
     let mut mappings = Vec::new();
     let mut gaps = Vec::new();
+    // What does not depend on the target provider is classified once: where each component
+    // comes from (kind, provider, region, size) and its priced properties. Each provider's pass
+    // then maps every distinct origin once and prices every distinct (mapping, properties) once,
+    // so a large design costs a few array reads per component and provider.
+    type Origin<'d> = (
+        ComponentKind,
+        Option<Provider>,
+        Option<&'d str>,
+        Option<&'d str>,
+    );
+    let mut origin_index: HashMap<Origin<'_>, usize> = HashMap::default();
+    let mut origins: Vec<(Origin<'_>, u32)> = Vec::new();
+    let origin_of: Vec<usize> = design
+        .components
+        .iter()
+        .map(|c| {
+            let key = (
+                c.kind,
+                source_provider(c, options),
+                c.region.as_deref(),
+                c.size.as_deref(),
+            );
+            let i = *origin_index.entry(key).or_insert_with(|| {
+                origins.push((key, 0));
+                origins.len() - 1
+            });
+            origins[i].1 += 1;
+            i
+        })
+        .collect();
+    let properties = dense_ids(design.components.iter().map(PropertyKey::of));
     for provider in Provider::REAL {
-        // Map every distinct (kind, provider, region, size) once; the pricing pass then reads
-        // placements from the cache, so a large design is not cloned per provider.
         let mut mapper = Mapper::new(provider);
-        let targets: Vec<usize> = design
-            .components
+        let targets: Vec<usize> = origins
             .iter()
-            .map(|c| {
-                let from = source_provider(c, options).unwrap_or(provider);
-                mapper.map(c, from)
+            .map(|&((kind, from, region, size), n)| {
+                mapper.map_key((kind, from.unwrap_or(provider), region, size), n)
             })
+            .collect();
+        let classes: Vec<u64> = origin_of
+            .iter()
+            .zip(&properties)
+            .map(|(&o, &p)| ((targets[o] as u64) << 32) | p)
             .collect();
         let mut sink = TotalSink::default();
         price_design(
             &ctx,
             design,
             &|i, _c| {
-                let m = mapper.get(targets[i]);
+                let m = mapper.get(targets[origin_of[i]]);
                 Some(Placement {
                     provider,
                     region: m.region.as_deref(),
                     size: m.size.as_deref(),
                 })
             },
+            &classes,
             &mut sink,
         );
         columns.push(sink.finish(&ctx, provider));
@@ -449,15 +486,25 @@ impl<'a> ChargeSink<'a> for TotalSink {
         &mut self,
         ctx: &Ctx<'a>,
         component: Option<&'a Component>,
-        _place: Placement<'a>,
+        place: Placement<'a>,
         charge: Charge<'a>,
     ) {
-        let (monthly, _) = self
-            .converted
-            .get(ctx, charge.native_monthly, charge.entry.currency);
+        let priced = self.converted.priced(ctx, &charge);
+        self.charge_priced(ctx, component, place, charge, priced);
+    }
+
+    fn charge_priced(
+        &mut self,
+        _ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        _place: Placement<'a>,
+        _charge: Charge<'a>,
+        priced: Priced,
+    ) {
+        let monthly = priced.monthly;
         self.monthly += monthly;
-        if let Some((_, od)) = charge.saving {
-            self.savings += self.converted.get(ctx, od, charge.entry.currency).0 - monthly;
+        if let Some(od) = priced.on_demand_monthly {
+            self.savings += od - monthly;
         }
         let slot = component.map_or(ComponentKind::ALL.len(), |c| c.kind as usize);
         self.by_kind[slot] += monthly;

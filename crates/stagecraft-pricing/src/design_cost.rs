@@ -12,8 +12,8 @@ use stagecraft_model::{Component, ComponentId, Currency, Design, Provider, Purch
 
 use crate::catalog::{CatalogInfo, PriceCatalog, PriceEntry, PriceIndex, Product, Unit};
 use crate::estimate::{
-    cents, own_placement, price_design, Charge, ChargeSink, Converted, CostOptions, Ctx,
-    EgressSummary, Placement,
+    cents, own_classes, own_placement, price_design, Charge, ChargeSink, Converted, CostOptions,
+    Ctx, EgressSummary, Placement,
 };
 
 /// What a design costs a month, in total and per component.
@@ -58,7 +58,14 @@ pub fn design_cost(
 ) -> DesignCost {
     let ctx = Ctx::new(design, options, catalogs, false);
     let mut sink = CostSink::default();
-    price_design(&ctx, design, &|_, c| own_placement(c, options), &mut sink);
+    let classes = own_classes(design, options);
+    price_design(
+        &ctx,
+        design,
+        &|_, c| own_placement(c, options),
+        &classes,
+        &mut sink,
+    );
     DesignCost {
         currency: ctx.currency,
         monthly: sink.components.iter().map(|c| c.monthly).sum::<Decimal>() + sink.design_level,

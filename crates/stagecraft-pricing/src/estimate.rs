@@ -173,8 +173,19 @@ pub fn estimate_with(
     catalogs: &[&PriceCatalog],
 ) -> Estimate {
     let ctx = Ctx::new(design, options, catalogs, true);
-    let mut sink = LineSink::default();
-    price_design(&ctx, design, &|_, c| own_placement(c, options), &mut sink);
+    let mut sink = LineSink {
+        // Most components have one or two lines.
+        lines: Vec::with_capacity(design.components.len() * 2),
+        ..LineSink::default()
+    };
+    let classes = own_classes(design, options);
+    price_design(
+        &ctx,
+        design,
+        &|_, c| own_placement(c, options),
+        &classes,
+        &mut sink,
+    );
     sink.finish(&ctx, design)
 }
 
@@ -292,6 +303,7 @@ impl<'a> Ctx<'a> {
 }
 
 /// One charge found by the rules, before it is turned into a line or a total.
+#[derive(Clone)]
 pub(crate) struct Charge<'a> {
     pub entry: &'a PriceEntry,
     /// What is charged; empty when the context builds no text (the comparison's totals pass).
@@ -314,8 +326,43 @@ pub(crate) trait ChargeSink<'a> {
         place: Placement<'a>,
         charge: Charge<'a>,
     );
+    /// A charge whose amounts were already converted (replayed for a component priced like an
+    /// earlier one); sinks that convert override it to skip the conversion.
+    fn charge_priced(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        place: Placement<'a>,
+        charge: Charge<'a>,
+        priced: Priced,
+    ) {
+        let _ = priced;
+        self.charge(ctx, component, place, charge);
+    }
     fn warn(&mut self, component: Option<&'a Component>, provider: Provider, message: String);
     fn egress(&mut self, summary: EgressSummary);
+}
+
+/// A charge's amounts in the estimate's currency: monthly (cents), hourly, and for reserved or
+/// spot capacity the on-demand monthly cost it is compared against.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Priced {
+    pub monthly: Decimal,
+    pub hourly: Decimal,
+    pub on_demand_monthly: Option<Decimal>,
+}
+
+impl Converted {
+    /// The amounts of `charge`, converted.
+    pub(crate) fn priced(&mut self, ctx: &Ctx<'_>, charge: &Charge<'_>) -> Priced {
+        let currency = charge.entry.currency;
+        let (monthly, hourly) = self.get(ctx, charge.native_monthly, currency);
+        Priced {
+            monthly,
+            hourly,
+            on_demand_monthly: charge.saving.map(|(_, od)| self.get(ctx, od, currency).0),
+        }
+    }
 }
 
 /// Monthly cost of `quantity` units of `entry`, in the entry's currency.
@@ -359,9 +406,9 @@ struct Tracker<'a> {
     /// Groups by id, to walk a component's chain of groups without a linear search.
     groups: HashMap<&'a GroupId, &'a Group>,
     /// Included egress (GB) per provider, from the allowances of the servers priced.
-    included_egress: HashMap<Provider, Decimal>,
+    included_egress: [Decimal; 4],
     /// Server-like components per provider, to decide who carries the design's egress.
-    servers: HashMap<Provider, (u32, Option<&'a str>)>,
+    servers: [Option<(u32, Option<&'a str>)>; 4],
     /// AWS private networks holding servers: each needs a NAT gateway for outbound traffic.
     nat_groups: Vec<(&'a GroupId, Option<&'a str>)>,
     nat_seen: HashSet<&'a GroupId>,
@@ -373,10 +420,14 @@ struct Tracker<'a> {
 }
 
 /// Applies the pricing rules to every component of `design`, placed by `place`.
+///
+/// `classes[i]` is the pricing class of component `i`: components of one class must be priced
+/// alike (see [`own_classes`]); the rules then run once per class.
 pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
     ctx: &Ctx<'a>,
     design: &'a Design,
     place: &dyn Fn(usize, &'a Component) -> Option<Placement<'a>>,
+    classes: &[u64],
     sink: &mut S,
 ) {
     let model = catalog();
@@ -391,14 +442,20 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         .max(1);
     let mut tracker = Tracker {
         groups: design.groups.iter().map(|g| (&g.id, g)).collect(),
-        included_egress: HashMap::default(),
-        servers: HashMap::default(),
+        included_egress: [Decimal::ZERO; 4],
+        servers: [None; 4],
         nat_groups: Vec::new(),
         nat_seen: HashSet::default(),
         nat_servers: Vec::new(),
         egress_servers: 0,
         cdn: HashSet::default(),
     };
+    // Components priced alike (same kind, placement, count and priced properties) get the same
+    // charges: the rules run once per distinct component and the charges are replayed, which
+    // keeps a 10,000-component design fast (most of an estimate's cost was building the same
+    // rule texts again).
+    let mut memo: HashMap<u64, (Vec<Recorded<'a>>, Effects<'a>)> = HashMap::default();
+    let mut converted = Converted::default();
     for (i, component) in design.components.iter().enumerate() {
         if component.kind == ComponentKind::Users {
             // Nothing is provisioned for the users box: it marks where traffic comes from.
@@ -433,16 +490,40 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
             );
             continue;
         };
-        price_component(
-            ctx,
-            component,
-            placement,
-            offering,
-            server_like,
-            aws_lbs,
-            &mut tracker,
-            sink,
-        );
+        let (events, effects) = memo.entry(classes[i]).or_insert_with(|| {
+            let mut recorder = Recorder::default();
+            let mut effects = Effects::default();
+            price_component(
+                ctx,
+                component,
+                placement,
+                offering,
+                server_like,
+                aws_lbs,
+                &mut effects,
+                &mut recorder,
+            );
+            for event in &mut recorder.events {
+                if let Recorded::Charge(charge, priced) = event {
+                    *priced = Some(converted.priced(ctx, charge));
+                }
+            }
+            (recorder.events, effects)
+        });
+        for event in events.iter() {
+            match event {
+                Recorded::Charge(charge, Some(priced)) => {
+                    sink.charge_priced(ctx, Some(component), placement, charge.clone(), *priced)
+                }
+                Recorded::Charge(charge, None) => {
+                    sink.charge(ctx, Some(component), placement, charge.clone())
+                }
+                Recorded::Warn(provider, message) => {
+                    sink.warn(Some(component), *provider, message.clone())
+                }
+            }
+        }
+        tracker.apply(component, placement, effects);
     }
     let nat_traffic = NatTraffic::new(design, &tracker);
     for (group, region) in tracker.nat_groups.clone() {
@@ -483,6 +564,143 @@ pub(crate) fn price_design<'a, S: ChargeSink<'a>>(
         price_nat_data(ctx, &nat_traffic, group, placement, sink);
     }
     price_egress(ctx, &tracker, sink);
+}
+
+/// What pricing one component adds to the design-wide tallies (egress allowance, servers, CDN).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Effects<'a> {
+    /// Egress included with the component's servers, in GB.
+    included_egress: Decimal,
+    /// Set when the component is priced as servers: the region they run in.
+    server: Option<Option<&'a str>>,
+    /// The component is a CDN (AWS egress then goes through CloudFront).
+    cdn: bool,
+}
+
+impl<'a> Tracker<'a> {
+    /// Adds one component's effects to the design-wide tallies.
+    fn apply(&mut self, c: &'a Component, place: Placement<'a>, effects: &Effects<'a>) {
+        let provider = place.provider;
+        if effects.cdn {
+            self.cdn.insert(provider);
+        }
+        let Some(region) = effects.server else {
+            return;
+        };
+        self.included_egress[provider as usize] += effects.included_egress;
+        let seen = self.servers[provider as usize].get_or_insert((0, region));
+        seen.0 += c.count;
+        let sends_egress = sends_egress(c.kind);
+        if sends_egress {
+            self.egress_servers += c.count;
+        }
+        if provider != Provider::Aws {
+            return;
+        }
+        // Servers in a private network reach the internet through that network's NAT gateway.
+        let mut network = None;
+        let mut next = c.group.as_ref();
+        // Bounded by the number of groups, so a cycle in an unvalidated design cannot loop.
+        for _ in 0..self.groups.len() {
+            let Some(g) = next.and_then(|id| self.groups.get(id)) else {
+                break;
+            };
+            if g.kind == GroupKind::PrivateNetwork {
+                network = Some(*g);
+                break;
+            }
+            next = g.parent.as_ref();
+        }
+        if let Some(g) = network {
+            if self.nat_seen.insert(&g.id) {
+                self.nat_groups.push((&g.id, region));
+            }
+            if sends_egress {
+                self.nat_servers.push((&g.id, &c.id, c.count));
+            }
+        }
+    }
+}
+
+/// Everything the pricing rules read from a component besides its kind and placement (and
+/// apart from its id, name and group): with the same kind and placement, components with equal
+/// keys get equal charges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PropertyKey {
+    count: u32,
+    engine: Option<Engine>,
+    storage_gb: Option<u32>,
+    standby_nodes: Option<u32>,
+    snapshots: Option<Schedule>,
+    purchase: Option<PurchaseOption>,
+    public_ipv4: Option<bool>,
+}
+
+impl PropertyKey {
+    pub(crate) fn of(c: &Component) -> Self {
+        let p = &c.properties;
+        Self {
+            count: c.count,
+            engine: p.engine,
+            storage_gb: p.storage_gb,
+            standby_nodes: p.standby_nodes,
+            snapshots: p.backup.as_ref().and_then(|b| b.snapshots),
+            purchase: p.purchase,
+            public_ipv4: p.public_ipv4,
+        }
+    }
+}
+
+/// Dense ids of distinct values, in first-seen order.
+pub(crate) fn dense_ids<K: std::hash::Hash + Eq>(keys: impl Iterator<Item = K>) -> Vec<u64> {
+    let mut seen: HashMap<K, u64> = HashMap::default();
+    keys.map(|k| {
+        let next = seen.len() as u64;
+        *seen.entry(k).or_insert(next)
+    })
+    .collect()
+}
+
+/// Pricing classes of components priced where they are placed: same kind, placement and
+/// priced properties.
+pub(crate) fn own_classes(design: &Design, options: &CostOptions) -> Vec<u64> {
+    dense_ids(design.components.iter().map(|c| {
+        let place = own_placement(c, options);
+        (
+            c.kind,
+            place.map(|p| (p.provider, p.region, p.size)),
+            PropertyKey::of(c),
+        )
+    }))
+}
+
+/// What the rules said about one component, to replay for the components priced alike.
+enum Recorded<'a> {
+    Charge(Charge<'a>, Option<Priced>),
+    Warn(Provider, String),
+}
+
+#[derive(Default)]
+struct Recorder<'a> {
+    events: Vec<Recorded<'a>>,
+}
+
+impl<'a> ChargeSink<'a> for Recorder<'a> {
+    fn charge(
+        &mut self,
+        _ctx: &Ctx<'a>,
+        _component: Option<&'a Component>,
+        _place: Placement<'a>,
+        charge: Charge<'a>,
+    ) {
+        self.events.push(Recorded::Charge(charge, None));
+    }
+
+    fn warn(&mut self, _component: Option<&'a Component>, provider: Provider, message: String) {
+        self.events.push(Recorded::Warn(provider, message));
+    }
+
+    fn egress(&mut self, _summary: EgressSummary) {}
 }
 
 /// How much of the design's egress leaves through each NAT gateway. The assumed egress is
@@ -615,7 +833,7 @@ fn price_component<'a, S: ChargeSink<'a>>(
     offering: &'a Offering,
     server_like: bool,
     aws_lbs: usize,
-    tracker: &mut Tracker<'a>,
+    effects: &mut Effects<'a>,
     sink: &mut S,
 ) {
     let model = catalog();
@@ -664,7 +882,7 @@ fn price_component<'a, S: ChargeSink<'a>>(
             missing(sink, format!("a {} without a size", c.kind.slug()));
             return;
         };
-        price_server(ctx, c, place, offering, size, tracker, sink);
+        price_server(ctx, c, place, offering, size, effects, sink);
         return;
     }
     if !offering.native {
@@ -975,7 +1193,7 @@ fn price_component<'a, S: ChargeSink<'a>>(
             }
         }
         ComponentKind::Cdn => {
-            tracker.cdn.insert(provider);
+            effects.cdn = true;
             match free(Product::Cdn) {
                 Some(entry) => {
                     let rule = if ctx.detail {
@@ -1092,7 +1310,7 @@ fn price_server<'a, S: ChargeSink<'a>>(
     place: Placement<'a>,
     offering: &'a Offering,
     size: &'a str,
-    tracker: &mut Tracker<'a>,
+    effects: &mut Effects<'a>,
     sink: &mut S,
 ) {
     let provider = place.provider;
@@ -1199,37 +1417,8 @@ fn price_server<'a, S: ChargeSink<'a>>(
         .filter(|a| a.what == AllowanceKind::Egress)
         .map(|a| a.gb())
         .sum();
-    *tracker.included_egress.entry(provider).or_default() += allowance * count;
-    let seen = tracker.servers.entry(provider).or_insert((0, region));
-    seen.0 += c.count;
-    let sends_egress = sends_egress(c.kind);
-    if sends_egress {
-        tracker.egress_servers += c.count;
-    }
-    if provider == Provider::Aws {
-        // Servers in a private network reach the internet through that network's NAT gateway.
-        let mut network = None;
-        let mut next = c.group.as_ref();
-        // Bounded by the number of groups, so a cycle in an unvalidated design cannot loop.
-        for _ in 0..tracker.groups.len() {
-            let Some(g) = next.and_then(|id| tracker.groups.get(id)) else {
-                break;
-            };
-            if g.kind == GroupKind::PrivateNetwork {
-                network = Some(*g);
-                break;
-            }
-            next = g.parent.as_ref();
-        }
-        if let Some(g) = network {
-            if tracker.nat_seen.insert(&g.id) {
-                tracker.nat_groups.push((&g.id, region));
-            }
-            if sends_egress {
-                tracker.nat_servers.push((&g.id, &c.id, c.count));
-            }
-        }
-    }
+    effects.included_egress = allowance * count;
+    effects.server = Some(region);
 
     // Public IPv4.
     if c.properties.public_ipv4 == Some(true) {
@@ -1346,10 +1535,10 @@ fn price_server<'a, S: ChargeSink<'a>>(
 
 fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sink: &mut S) {
     // The design's egress is carried by the provider running most of its servers.
-    let Some((&provider, &(_, region))) = Provider::REAL
+    let Some((provider, (_, region))) = Provider::REAL
         .iter()
-        .filter_map(|p| tracker.servers.get_key_value(p))
-        .max_by_key(|(p, (n, _))| (*n, std::cmp::Reverse(**p)))
+        .filter_map(|&p| tracker.servers[p as usize].map(|s| (p, s)))
+        .max_by_key(|(p, (n, _))| (*n, std::cmp::Reverse(*p)))
     else {
         return;
     };
@@ -1367,11 +1556,7 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
         region,
         size: None,
     };
-    let included = tracker
-        .included_egress
-        .get(&provider)
-        .copied()
-        .unwrap_or_default();
+    let included = tracker.included_egress[provider as usize];
     let mut total_native = Decimal::ZERO;
     let mut currency = None;
     let mut charged = Decimal::ZERO;
@@ -1516,7 +1701,10 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
 /// amounts, and decimal division is the costliest step of an estimate.
 #[derive(Default)]
 pub(crate) struct Converted {
-    memo: HashMap<(Decimal, Currency), (Decimal, Decimal)>,
+    /// Keyed by the amount's exact representation: `Decimal`'s own `Hash` normalizes the value
+    /// first, which cost more than the division it saves. Equal amounts of different scale only
+    /// miss the memo, never get a wrong answer.
+    memo: HashMap<([u8; 16], Currency), (Decimal, Decimal)>,
 }
 
 impl Converted {
@@ -1527,10 +1715,13 @@ impl Converted {
         native: Decimal,
         currency: Currency,
     ) -> (Decimal, Decimal) {
-        *self.memo.entry((native, currency)).or_insert_with(|| {
-            let converted = ctx.convert(native, currency);
-            (cents(converted), (converted / ctx.hours).round_dp(4))
-        })
+        *self
+            .memo
+            .entry((native.serialize(), currency))
+            .or_insert_with(|| {
+                let converted = ctx.convert(native, currency);
+                (cents(converted), (converted / ctx.hours).round_dp(4))
+            })
     }
 }
 
@@ -1545,6 +1736,8 @@ pub(crate) fn cents(d: Decimal) -> Decimal {
 #[derive(Default)]
 struct LineSink {
     converted: Converted,
+    /// The rule's note on currency conversion, the same for every converted line.
+    conversion_note: Option<String>,
     lines: Vec<CostLine>,
     warnings: Vec<CostWarning>,
     egress: Vec<EgressSummary>,
@@ -1559,25 +1752,39 @@ impl<'a> ChargeSink<'a> for LineSink {
         place: Placement<'a>,
         charge: Charge<'a>,
     ) {
+        let priced = self.converted.priced(ctx, &charge);
+        self.charge_priced(ctx, component, place, charge, priced);
+    }
+
+    fn charge_priced(
+        &mut self,
+        ctx: &Ctx<'a>,
+        component: Option<&'a Component>,
+        place: Placement<'a>,
+        charge: Charge<'a>,
+        priced: Priced,
+    ) {
         let entry = charge.entry;
-        let (monthly, hourly) = self
-            .converted
-            .get(ctx, charge.native_monthly, entry.currency);
+        let Priced {
+            monthly, hourly, ..
+        } = priced;
         let mut rule = charge.rule;
         if entry.currency != ctx.currency && ctx.detail {
-            rule.push_str(&format!(
-                " ; converted at 1 EUR = {} USD",
-                ctx.usd_per_eur.normalize()
-            ));
+            let note = self.conversion_note.get_or_insert_with(|| {
+                format!(
+                    " ; converted at 1 EUR = {} USD",
+                    ctx.usd_per_eur.normalize()
+                )
+            });
+            rule.push_str(note);
         }
-        let saving = charge.saving.map(|(purchase, od_native)| {
-            let on_demand_monthly = self.converted.get(ctx, od_native, entry.currency).0;
-            Saving {
+        let saving = charge.saving.zip(priced.on_demand_monthly).map(
+            |((purchase, _), on_demand_monthly)| Saving {
                 purchase,
                 on_demand_monthly,
                 monthly_saving: on_demand_monthly - monthly,
-            }
-        });
+            },
+        );
         self.lines.push(CostLine {
             component: component.map(|c| c.id.clone()),
             name: component.map_or_else(|| charge.item.clone().into_owned(), |c| c.name.clone()),
@@ -1636,8 +1843,9 @@ impl LineSink {
             .iter()
             .map(|g| (&g.id, g.name.as_str()))
             .collect();
-        let mut group_sums: BTreeMap<Option<&GroupId>, Decimal> = BTreeMap::new();
-        let mut region_sums: BTreeMap<Option<&str>, Decimal> = BTreeMap::new();
+        // Hash maps while summing (one lookup per line); the sorted maps below order the output.
+        let mut group_sums: HashMap<Option<&GroupId>, Decimal> = HashMap::default();
+        let mut region_sums: HashMap<Option<&str>, Decimal> = HashMap::default();
         let mut by_provider: BTreeMap<Provider, Decimal> = BTreeMap::new();
         for line in &self.lines {
             *group_sums.entry(line.group.as_ref()).or_default() += line.monthly;

@@ -58,7 +58,22 @@ export const commands = {
 	 *  [`ApiError::Export`] naming the format and the path: the format cannot express this design
 	 *  (Compose without a server), invalid options, a missing or read-only folder, or a failed write.
 	 */
-	exportDesign: (design: Design, options: ExportOptions, path: string) => typedError<ExportedFiles, ApiError>(__TAURI_INVOKE("export_design", { design, options, path })),
+	exportDesign: (design: Design, options: ExportOptions, path: string, previous: PreviousVersion | null) => typedError<ExportedFiles, ApiError>(__TAURI_INVOKE("export_design", { design, options, path, previous })),
+	/**
+	 *  The name of the last committed version of the design file at `path`, or `None` when the
+	 *  file is not in a Git work tree or was never committed (the dialog then offers files only).
+	 * 
+	 *  # Errors
+	 *  [`ApiError::Export`] when Git fails for another reason.
+	 */
+	exportLastCommit: (path: string) => typedError<string | null, ApiError>(__TAURI_INVOKE("export_last_commit", { path })),
+	/**
+	 *  What changed in `design` since `previous`, as the report will list it.
+	 * 
+	 *  # Errors
+	 *  [`ApiError::Export`] naming the previous version when it cannot be read or is not a design.
+	 */
+	exportChanges: (design: Design, previous: PreviousVersion) => typedError<PreviousSummary, ApiError>(__TAURI_INVOKE("export_changes", { design, previous })),
 	/**  Whether credentials exist for each provider (Hetzner, DigitalOcean, AWS) under `account`. */
 	provisionCredentialsStatus: (account: string | null) => typedError<CredentialStatus[], ApiError>(__TAURI_INVOKE("provision_credentials_status", { account })),
 	/**  Stores a provider token in the OS keyring. The token is never returned. */
@@ -819,6 +834,21 @@ export type Practices = {
 	/**  A migration (of DNS, provider or servers) is under way; DNS TTLs should be low. */
 	migration_in_progress?: boolean,
 };
+
+/**  A previous version as the Export dialog shows it. */
+export type PreviousSummary = {
+	/**  What the version is: the file's path, or the last commit's hash, date and subject. */
+	label: string,
+	/**  The report's "Changes since the previous version" lines. */
+	changes: string[],
+};
+
+/**  The version of the design a review report is compared with. */
+export type PreviousVersion = 
+/**  A design file the user chose. */
+{ kind: "file"; path: string } | 
+/**  The last committed version of the design file at `path`, read from Git. */
+{ kind: "lastCommit"; path: string };
 
 /**  The catalogue entry a line used. */
 export type PriceRef = {
