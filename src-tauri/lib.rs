@@ -46,6 +46,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::analysis::compare_providers,
         commands::export::export_preview,
         commands::export::export_design,
+        commands::export::export_last_commit,
+        commands::export::export_changes,
         commands::provision::provision_credentials_status,
         commands::provision::provision_set_credentials,
         commands::provision::provision_test_credentials,

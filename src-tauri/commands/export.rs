@@ -9,18 +9,23 @@
 //! - Every file is written atomically (a temporary file beside it, synced, renamed into place), so
 //!   a failed export leaves any previous file at that path untouched and no temporary behind.
 //! - Every failure is [`ApiError::Export`] naming the format and the path.
+//! - A review report can be compared with a previous version of the design: a file the user
+//!   chose, or the design file's last commit in Git. Rust reads either; the UI only learns the
+//!   version's name and the list of changes.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use stagecraft_export::report::changes;
+use stagecraft_export::revision::last_committed;
 use stagecraft_export::{
     render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_report_html,
     render_report_markdown, render_report_pdf, render_svg, render_terraform, Background,
     ExportError, Paper, PictureOptions, ReportInputs,
 };
-use stagecraft_model::Design;
+use stagecraft_model::{load_file, load_str, Design};
 
 use crate::error::ApiError;
 
@@ -101,6 +106,25 @@ pub struct ExportedFiles {
     pub files: Vec<String>,
 }
 
+/// The version of the design a review report is compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum PreviousVersion {
+    /// A design file the user chose.
+    File { path: String },
+    /// The last committed version of the design file at `path`, read from Git.
+    LastCommit { path: String },
+}
+
+/// A previous version as the Export dialog shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct PreviousSummary {
+    /// What the version is: the file's path, or the last commit's hash, date and subject.
+    pub label: String,
+    /// The report's "Changes since the previous version" lines.
+    pub changes: Vec<String>,
+}
+
 /// The design as SVG, for the Export dialog's preview.
 #[tauri::command]
 #[specta::specta]
@@ -120,8 +144,72 @@ pub async fn export_design(
     design: Design,
     options: ExportOptions,
     path: String,
+    previous: Option<PreviousVersion>,
 ) -> Result<ExportedFiles, ApiError> {
-    export_to(&design, &options, Path::new(&path))
+    export_to(&design, &options, Path::new(&path), previous.as_ref())
+}
+
+/// The name of the last committed version of the design file at `path`, or `None` when the
+/// file is not in a Git work tree or was never committed (the dialog then offers files only).
+///
+/// # Errors
+/// [`ApiError::Export`] when Git fails for another reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_last_commit(path: String) -> Result<Option<String>, ApiError> {
+    last_committed(Path::new(&path))
+        .map(|found| found.map(|version| version.label()))
+        .map_err(|why| ApiError::Export(format!("Reading the last commit failed: {why}")))
+}
+
+/// What changed in `design` since `previous`, as the report will list it.
+///
+/// # Errors
+/// [`ApiError::Export`] naming the previous version when it cannot be read or is not a design.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_changes(
+    design: Design,
+    previous: PreviousVersion,
+) -> Result<PreviousSummary, ApiError> {
+    changes_since(&design, &previous)
+}
+
+/// The work behind [`export_changes`], callable without Tauri.
+///
+/// # Errors
+/// As [`export_changes`].
+pub fn changes_since(
+    design: &Design,
+    previous: &PreviousVersion,
+) -> Result<PreviousSummary, ApiError> {
+    let (old, label) = load_previous(previous).map_err(ApiError::Export)?;
+    let cost_diff =
+        stagecraft_pricing::diff(&old, design, &stagecraft_pricing::CostOptions::default());
+    Ok(PreviousSummary {
+        label,
+        changes: changes(&old, design, Some(&cost_diff)),
+    })
+}
+
+/// The previous design and its name, or a message naming what could not be read.
+fn load_previous(previous: &PreviousVersion) -> Result<(Design, String), String> {
+    match previous {
+        PreviousVersion::File { path } => {
+            let loaded = load_file(Path::new(path))
+                .map_err(|e| format!("The previous version {path} cannot be read: {e}"))?;
+            Ok((loaded.design, path.clone()))
+        }
+        PreviousVersion::LastCommit { path } => {
+            let version = last_committed(Path::new(path))
+                .map_err(|e| format!("The last commit of {path} cannot be read: {e}"))?
+                .ok_or_else(|| format!("{path} has no committed version in Git"))?;
+            let label = version.label();
+            let loaded = load_str(&version.text, &format!("{path} ({label})"))
+                .map_err(|e| format!("The {label} of {path} is not a readable design: {e}"))?;
+            Ok((loaded.design, label))
+        }
+    }
 }
 
 /// The work behind [`export_design`], callable without Tauri.
@@ -132,6 +220,7 @@ pub fn export_to(
     design: &Design,
     options: &ExportOptions,
     path: &Path,
+    previous: Option<&PreviousVersion>,
 ) -> Result<ExportedFiles, ApiError> {
     let format = options.format;
     let failed = |why: String| {
@@ -144,8 +233,16 @@ pub fn export_to(
     let rendering = |e: ExportError| failed(e.to_string());
     let writing = |file: &Path, e: io::Error| failed(describe_write_error(file, &e));
     check_folder(path).map_err(failed)?;
+    let report = matches!(
+        format,
+        ExportFormat::ReportMarkdown | ExportFormat::ReportHtml | ExportFormat::ReportPdf
+    );
+    let previous = match previous {
+        Some(previous) if report => Some(load_previous(previous).map_err(failed)?.0),
+        _ => None,
+    };
 
-    let files = render(design, options, path).map_err(rendering)?;
+    let files = render(design, options, path, previous.as_ref()).map_err(rendering)?;
     for (file, bytes) in &files {
         stagecraft_model::write_file_atomically(file, bytes).map_err(|e| writing(file, e))?;
     }
@@ -162,6 +259,7 @@ fn render(
     design: &Design,
     options: &ExportOptions,
     path: &Path,
+    previous: Option<&Design>,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>, ExportError> {
     let picture = PictureOptions {
         scale: f32::from(options.scale),
@@ -179,13 +277,14 @@ fn render(
         ExportFormat::Svg => single(render_svg(design).into_bytes()),
         ExportFormat::Png => single(render_png(design, &picture)?),
         ExportFormat::Pdf => single(render_pdf(design, &picture)?),
-        ExportFormat::ReportMarkdown => {
-            single(with_report_inputs(design, |i| render_report_markdown(design, i)).into_bytes())
-        }
-        ExportFormat::ReportHtml => {
-            single(with_report_inputs(design, |i| render_report_html(design, i)).into_bytes())
-        }
-        ExportFormat::ReportPdf => single(with_report_inputs(design, |i| {
+        ExportFormat::ReportMarkdown => single(
+            with_report_inputs(design, previous, |i| render_report_markdown(design, i))
+                .into_bytes(),
+        ),
+        ExportFormat::ReportHtml => single(
+            with_report_inputs(design, previous, |i| render_report_html(design, i)).into_bytes(),
+        ),
+        ExportFormat::ReportPdf => single(with_report_inputs(design, previous, |i| {
             render_report_pdf(design, i, picture.paper)
         })?),
         ExportFormat::Terraform => single(render_terraform(design)?.into_bytes()),
@@ -206,15 +305,22 @@ fn render(
     }
 }
 
-/// Runs `render` with the design's findings and costs, as the CLI's report does.
-fn with_report_inputs<T>(design: &Design, render: impl FnOnce(&ReportInputs) -> T) -> T {
+/// Runs `render` with the design's findings, costs and, given a previous version, the changes
+/// since it, as the CLI's report does (`stagecraft export --previous`).
+fn with_report_inputs<T>(
+    design: &Design,
+    previous: Option<&Design>,
+    render: impl FnOnce(&ReportInputs) -> T,
+) -> T {
+    let options = stagecraft_pricing::CostOptions::default();
     let findings = stagecraft_rules::check(design, &stagecraft_rules::CheckOptions::default());
-    let costs = stagecraft_pricing::estimate(design, &stagecraft_pricing::CostOptions::default());
+    let costs = stagecraft_pricing::estimate(design, &options);
+    let cost_diff = previous.map(|old| stagecraft_pricing::diff(old, design, &options));
     render(&ReportInputs {
         findings: Some(&findings),
         costs: Some(&costs),
-        previous: None,
-        cost_diff: None,
+        previous,
+        cost_diff: cost_diff.as_ref(),
     })
 }
 

@@ -20,6 +20,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "compare_providers",
     "export_preview",
     "export_design",
+    "export_last_commit",
+    "export_changes",
     "provision_credentials_status",
     "provision_set_credentials",
     "provision_test_credentials",

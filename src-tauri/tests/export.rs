@@ -8,8 +8,8 @@ use std::path::Path;
 use stagecraft_model::{Design, TEMPLATES};
 
 use crate::commands::export::{
-    export_design, export_preview, ExportBackground, ExportFormat, ExportOptions, ExportPaper,
-    ExportedFiles,
+    export_changes, export_design, export_last_commit, export_preview, ExportBackground,
+    ExportFormat, ExportOptions, ExportPaper, ExportedFiles, PreviousVersion,
 };
 use crate::error::ApiError;
 
@@ -31,6 +31,7 @@ fn export(design: &Design, options: ExportOptions, path: &Path) -> Result<Export
         design.clone(),
         options,
         path.display().to_string(),
+        None,
     ))
 }
 
@@ -321,5 +322,148 @@ fn export_errors_cross_ipc_tagged_as_export() {
     assert_eq!(
         serde_json::to_value(&error).unwrap(),
         serde_json::json!({"kind": "export", "detail": "PNG export to /x.png failed: the folder / is read-only"})
+    );
+}
+
+/// The growth template one step on: the app servers doubled and a cache added.
+fn edited_growth() -> (Design, Design) {
+    let before = TEMPLATES[1].design().unwrap();
+    let mut after = before.clone();
+    let app = after
+        .components
+        .iter_mut()
+        .find(|c| c.id.as_str() == "cmp_app")
+        .unwrap();
+    app.count = 4;
+    let mut cache =
+        stagecraft_model::Component::new(stagecraft_model::ComponentKind::Cache, "sessions");
+    cache.provider = stagecraft_model::Provider::Hetzner;
+    after.components.push(cache);
+    (before, after)
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
+        .args(["-c", "commit.gpgsign=false"])
+        .args(args)
+        .status()
+        .expect("git must be installed for this test");
+    assert!(status.success(), "git {args:?} failed");
+}
+
+#[test]
+fn a_report_compared_with_a_chosen_file_lists_the_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (before, after) = edited_growth();
+    let old_path = dir.path().join("before.stagecraft.json");
+    fs::write(&old_path, stagecraft_model::to_canonical_string(&before)).unwrap();
+    let previous = PreviousVersion::File {
+        path: old_path.display().to_string(),
+    };
+
+    let summary = block_on(export_changes(after.clone(), previous.clone())).unwrap();
+    assert_eq!(summary.label, old_path.display().to_string());
+    assert!(
+        summary
+            .changes
+            .iter()
+            .any(|c| c.contains("Added") && c.contains("sessions")),
+        "the new cache is listed: {:?}",
+        summary.changes
+    );
+
+    let report = dir.path().join("review.md");
+    block_on(export_design(
+        after.clone(),
+        options(ExportFormat::ReportMarkdown),
+        report.display().to_string(),
+        Some(previous),
+    ))
+    .unwrap();
+    let text = fs::read_to_string(&report).unwrap();
+    let section = text
+        .split("## Changes since the previous version")
+        .nth(1)
+        .expect("the report has the changes section");
+    for change in &summary.changes {
+        assert!(section.contains(change.as_str()), "{change} in:\n{section}");
+    }
+
+    // Without a previous version the section is absent, so the test above is not vacuous.
+    block_on(export_design(
+        after,
+        options(ExportFormat::ReportMarkdown),
+        report.display().to_string(),
+        None,
+    ))
+    .unwrap();
+    assert!(!fs::read_to_string(&report)
+        .unwrap()
+        .contains("Changes since the previous version"));
+}
+
+#[test]
+fn a_report_compared_with_the_last_commit_reads_it_from_git() {
+    let repo = tempfile::tempdir().unwrap();
+    let (before, after) = edited_growth();
+    let file = repo.path().join("shop.stagecraft.json");
+    let path = file.display().to_string();
+    fs::write(&file, stagecraft_model::to_canonical_string(&before)).unwrap();
+    assert_eq!(
+        block_on(export_last_commit(path.clone())).unwrap(),
+        None,
+        "outside a repository there is no commit to offer"
+    );
+    git(repo.path(), &["init", "-q"]);
+    git(repo.path(), &["add", "."]);
+    git(repo.path(), &["commit", "-q", "-m", "Growth stage"]);
+    // Saved since the commit: the comparison must use the committed text, not the file.
+    fs::write(&file, stagecraft_model::to_canonical_string(&after)).unwrap();
+
+    let label = block_on(export_last_commit(path.clone()))
+        .unwrap()
+        .expect("the committed version is offered");
+    assert!(label.contains("Growth stage"), "{label}");
+
+    let summary = block_on(export_changes(
+        after,
+        PreviousVersion::LastCommit { path: path.clone() },
+    ))
+    .unwrap();
+    assert_eq!(summary.label, label);
+    assert!(
+        summary.changes.iter().any(|c| c.contains("sessions")),
+        "{:?}",
+        summary.changes
+    );
+}
+
+#[test]
+fn an_unreadable_previous_version_is_named_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, after) = edited_growth();
+    let missing = dir.path().join("gone.stagecraft.json");
+    let previous = PreviousVersion::File {
+        path: missing.display().to_string(),
+    };
+    let error = block_on(export_changes(after.clone(), previous.clone())).unwrap_err();
+    assert!(
+        matches!(&error, ApiError::Export(m) if m.contains("gone.stagecraft.json")),
+        "{error:?}"
+    );
+    let report = dir.path().join("review.html");
+    let message = export_error(block_on(export_design(
+        after,
+        options(ExportFormat::ReportHtml),
+        report.display().to_string(),
+        Some(previous),
+    )));
+    assert!(message.contains("gone.stagecraft.json"), "{message}");
+    assert!(
+        !report.exists(),
+        "no report is written when the comparison fails"
     );
 }

@@ -23,14 +23,22 @@ let container: HTMLDivElement;
 let root: Root;
 let closed: number;
 
-/** The shell: answers the preview and the save dialog; `exportResult` decides the export's answer. */
-function mockShell(savePath: string | null, exportResult: (args: Record<string, unknown>) => unknown) {
+type Handler = (args: Record<string, unknown>) => unknown;
+
+/**
+ * The shell: answers the preview and the save dialog; `exportResult` decides the export's answer.
+ * The design file is not in Git unless `more` answers `export_last_commit`.
+ */
+function mockShell(savePath: string | null, exportResult: Handler, more: Record<string, Handler> = {}) {
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
+    const handler = more[cmd];
+    if (handler) return handler(args);
     if (cmd === "export_preview") return PREVIEW_SVG;
     if (cmd === "plugin:dialog|save") return savePath;
     if (cmd === "export_design") return exportResult(args);
+    if (cmd === "export_last_commit") return null;
     throw new Error(`unexpected command ${cmd}`);
   });
 }
@@ -217,5 +225,92 @@ describe("suggested file names", () => {
     expect(suggestedPath(compose, opts, "Shop", "/d/shop.stagecraft.json")).toBe("/d/docker-compose.yml");
     expect(fileStem("  ")).toBe("design");
     expect(fileStem("Café Ünïcode!")).toBe("cafe-unicode");
+  });
+
+  describe("changes since a previous version", () => {
+    const LAST_COMMIT = "last commit a1b2c3d (2026-11-20): Growth stage";
+    const changesFor = (args: Record<string, unknown>) => {
+      const previous = args.previous as { kind: string; path: string };
+      return {
+        label: previous.kind === "file" ? previous.path : LAST_COMMIT,
+        changes: ["Added cache “sessions”", "app-1: 1 → 2 replicas"],
+      };
+    };
+
+    it("offers the last commit when the design file is in Git and shows the changes the report will list", async () => {
+      mockShell("/home/ada/designs/shop-review.md", (args) => ({ files: [args.path] }), {
+        export_last_commit: () => LAST_COMMIT,
+        export_changes: changesFor,
+      });
+      await renderDialog();
+      expect(calls.map((c) => c.cmd)).not.toContain("export_last_commit");
+      await choose("reportMarkdown");
+      expect(calls.find((c) => c.cmd === "export_last_commit")?.args).toEqual({ path: "/home/ada/designs/shop.stagecraft.json" });
+      const choices = [...byTestId<HTMLSelectElement>("export-previous").options].map((o) => o.text);
+      expect(choices).toEqual(["No comparison", `The ${LAST_COMMIT}`, "A design file…"]);
+      expect(container.querySelector("[data-testid=export-changes]")).toBeNull();
+
+      await select("export-previous", "lastCommit");
+      await flush();
+      const asked = calls.find((c) => c.cmd === "export_changes");
+      expect(asked?.args.previous).toEqual({ kind: "lastCommit", path: "/home/ada/designs/shop.stagecraft.json" });
+      expect((asked?.args.design as { id: string }).id).toBe(realTemplate("mvp").id);
+      const changes = byTestId("export-changes");
+      expect(changes.querySelector("h3")?.textContent).toBe(`Changes since the ${LAST_COMMIT}`);
+      expect([...changes.querySelectorAll("li")].map((li) => li.textContent)).toEqual(["Added cache “sessions”", "app-1: 1 → 2 replicas"]);
+
+      await click(byTestId("export-run"));
+      expect(calls.find((c) => c.cmd === "export_design")?.args).toMatchObject({
+        options: { format: "reportMarkdown" },
+        previous: { kind: "lastCommit", path: "/home/ada/designs/shop.stagecraft.json" },
+      });
+    });
+
+    it("compares with a file chosen in the native open dialog, and a cancelled dialog changes nothing", async () => {
+      let picked: string | null = null;
+      mockShell("/tmp/review.html", (args) => ({ files: [args.path] }), {
+        "plugin:dialog|open": () => picked,
+        export_changes: changesFor,
+      });
+      await renderDialog();
+      await choose("reportHtml");
+      const choices = [...byTestId<HTMLSelectElement>("export-previous").options].map((o) => o.value);
+      expect(choices).toEqual(["none", "file"]);
+
+      await select("export-previous", "file");
+      await flush();
+      expect(byTestId<HTMLSelectElement>("export-previous").value).toBe("none");
+      expect(calls.map((c) => c.cmd)).not.toContain("export_changes");
+
+      picked = "/home/ada/old/shop-v1.stagecraft.json";
+      await select("export-previous", "file");
+      await flush();
+      expect(calls.find((c) => c.cmd === "export_changes")?.args.previous).toEqual({ kind: "file", path: picked });
+      expect(byTestId("export-changes").querySelector("h3")?.textContent).toBe(`Changes since the file ${picked}`);
+      expect(byTestId<HTMLSelectElement>("export-previous").selectedOptions[0]?.text).toBe(`File: ${picked}`);
+
+      await click(byTestId("export-run"));
+      expect(calls.find((c) => c.cmd === "export_design")?.args.previous).toEqual({ kind: "file", path: picked });
+    });
+
+    it("shows why a previous version cannot be read, and non-report formats never send one", async () => {
+      mockShell("/tmp/shop.svg", (args) => ({ files: [args.path] }), {
+        export_last_commit: () => LAST_COMMIT,
+        export_changes: () => {
+          throw { kind: "export", detail: "The last commit of /home/ada/designs/shop.stagecraft.json is not a readable design: bad JSON" };
+        },
+      });
+      await renderDialog();
+      await choose("reportPdf");
+      await select("export-previous", "lastCommit");
+      await flush();
+      const alert = byTestId("export-changes").querySelector("[role=alert]");
+      expect(alert?.textContent).toContain("is not a readable design");
+
+      await choose("svg");
+      expect(container.querySelector("[data-testid=export-previous]")).toBeNull();
+      await click(byTestId("export-run"));
+      expect(calls.find((c) => c.cmd === "export_design")?.args.previous).toBeNull();
+    });
   });
 });

@@ -1,10 +1,21 @@
 // The Export dialog's backend: the SVG preview, the export itself (Rust renders and writes the
-// file; only the written paths come back), and the native save dialog with the format's filter.
-import { save } from "@tauri-apps/plugin-dialog";
-import { commands, type ExportBackground, type ExportedFiles, type ExportFormat, type ExportOptions, type ExportPaper } from "./bindings";
+// file; only the written paths come back), the native save dialog with the format's filter, and
+// the previous version a review report is compared with (a chosen file, or the design file's last
+// commit, both read by Rust; only the version's name and the list of changes come back).
+import { open, save } from "@tauri-apps/plugin-dialog";
+import {
+  commands,
+  type ExportBackground,
+  type ExportedFiles,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportPaper,
+  type PreviousSummary,
+  type PreviousVersion,
+} from "./bindings";
 import { BackendError, type ApiError, type FileDesign } from "./backend";
 
-export type { ExportBackground, ExportedFiles, ExportFormat, ExportOptions, ExportPaper };
+export type { ExportBackground, ExportedFiles, ExportFormat, ExportOptions, ExportPaper, PreviousSummary, PreviousVersion };
 
 function isApiError(value: unknown): value is ApiError {
   return typeof value === "object" && value !== null && typeof (value as { kind?: unknown }).kind === "string" && "detail" in value;
@@ -26,16 +37,49 @@ export async function exportPreview(design: FileDesign): Promise<string> {
   }
 }
 
-/** Renders and writes `design` at `path`; resolves to the files written (the chosen one first). */
-export async function exportDesign(design: FileDesign, options: ExportOptions, path: string): Promise<ExportedFiles> {
+/**
+ * Renders and writes `design` at `path`; resolves to the files written (the chosen one first).
+ * A review report given a `previous` version lists the changes since it.
+ */
+export async function exportDesign(design: FileDesign, options: ExportOptions, path: string, previous: PreviousVersion | null = null): Promise<ExportedFiles> {
   let result: Awaited<ReturnType<typeof commands.exportDesign>>;
   try {
-    result = await commands.exportDesign(design, options, path);
+    result = await commands.exportDesign(design, options, path, previous);
   } catch (error) {
     throw asBackendError(error);
   }
   if (result.status === "error") throw new BackendError(result.error);
   return result.data;
+}
+
+/** The name of the design file's last commit in Git, or null when it is not in a repository or never committed. */
+export async function exportLastCommit(path: string): Promise<string | null> {
+  let result: Awaited<ReturnType<typeof commands.exportLastCommit>>;
+  try {
+    result = await commands.exportLastCommit(path);
+  } catch (error) {
+    throw asBackendError(error);
+  }
+  if (result.status === "error") throw new BackendError(result.error);
+  return result.data;
+}
+
+/** What changed in `design` since `previous`, as the report will list it. */
+export async function exportChanges(design: FileDesign, previous: PreviousVersion): Promise<PreviousSummary> {
+  let result: Awaited<ReturnType<typeof commands.exportChanges>>;
+  try {
+    result = await commands.exportChanges(design, previous);
+  } catch (error) {
+    throw asBackendError(error);
+  }
+  if (result.status === "error") throw new BackendError(result.error);
+  return result.data;
+}
+
+/** The native open dialog for a previous version of the design. */
+export async function choosePreviousDesign(): Promise<string | null> {
+  const picked = await open({ multiple: false, directory: false, title: "Choose a previous version of the design", filters: [{ name: "Stagecraft design", extensions: ["json"] }] });
+  return typeof picked === "string" ? picked : null;
 }
 
 /** The native save dialog filtered to one extension; the extension is added when the user left it out. */

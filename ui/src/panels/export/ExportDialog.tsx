@@ -1,11 +1,23 @@
 // File > Export… (Ctrl+E): pick a format and its options, see the diagram as Rust renders it,
 // choose where to write in the native save dialog. Rust renders and writes the file; only the
-// preview's SVG text and the written paths cross IPC.
+// preview's SVG text and the written paths cross IPC. A review report can be compared with a
+// previous version (a chosen file, or the design file's last commit in Git); the dialog shows the
+// changes the report will list.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Icon } from "../../app/icons";
 import { useUi } from "../../app/ui-store";
 import { BackendError } from "../../ipc/backend";
-import { chooseExportPath, exportDesign, exportPreview, type ExportOptions } from "../../ipc/export";
+import {
+  chooseExportPath,
+  choosePreviousDesign,
+  exportChanges,
+  exportDesign,
+  exportLastCommit,
+  exportPreview,
+  type ExportOptions,
+  type PreviousSummary,
+  type PreviousVersion,
+} from "../../ipc/export";
 import { toDocument } from "../../model/document";
 import { designStore, useDesign } from "../../store/design-store";
 import { DEFAULT_OPTIONS, FORMATS, formatInfo, suggestedPath } from "./formats";
@@ -13,6 +25,12 @@ import "./export.css";
 
 type Preview = { state: "loading" } | { state: "ready"; url: string } | { state: "failed"; message: string };
 type Progress = { state: "idle" } | { state: "exporting"; path: string } | { state: "failed"; message: string };
+/** The previous version a report is compared with, and the changes since it once Rust has read it. */
+type Comparison =
+  | { state: "none" }
+  | { state: "loading"; previous: PreviousVersion }
+  | { state: "ready"; previous: PreviousVersion; summary: PreviousSummary }
+  | { state: "failed"; previous: PreviousVersion; message: string };
 
 function message(error: unknown): string {
   return error instanceof BackendError || error instanceof Error ? error.message : String(error);
@@ -47,9 +65,55 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
   const [options, setOptions] = useState<ExportOptions>(DEFAULT_OPTIONS);
   const [preview, setPreview] = useState<Preview>({ state: "loading" });
   const [progress, setProgress] = useState<Progress>({ state: "idle" });
+  const [lastCommit, setLastCommit] = useState<string | null>(null);
+  const [previous, setPrevious] = useState<PreviousVersion | null>(null);
+  const [comparison, setComparison] = useState<Comparison>({ state: "none" });
   const ref = useRef<HTMLDivElement>(null);
   const info = formatInfo(options.format);
   const busy = progress.state === "exporting";
+  const isReport = info.group === "Review report";
+
+  // The last commit is offered only when the design file is in a Git repository.
+  useEffect(() => {
+    if (!isReport || !filePath) return;
+    let current = true;
+    exportLastCommit(filePath).then(
+      (label) => current && setLastCommit(label),
+      () => current && setLastCommit(null),
+    );
+    return () => {
+      current = false;
+    };
+  }, [isReport, filePath]);
+
+  // The changes since the chosen version, again whenever the design changes.
+  useEffect(() => {
+    if (!previous) {
+      setComparison({ state: "none" });
+      return;
+    }
+    let current = true;
+    setComparison({ state: "loading", previous });
+    exportChanges(document, previous).then(
+      (summary) => current && setComparison({ state: "ready", previous, summary }),
+      (error: unknown) => current && setComparison({ state: "failed", previous, message: message(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [document, previous]);
+
+  const comparisonChoice = previous?.kind ?? "none";
+  const chooseComparison = async (choice: string) => {
+    if (choice === "lastCommit" && filePath) setPrevious({ kind: "lastCommit", path: filePath });
+    else if (choice === "file") {
+      const path = await choosePreviousDesign().catch((error: unknown) => {
+        setProgress({ state: "failed", message: `The open dialog failed: ${message(error)}` });
+        return null;
+      });
+      if (path) setPrevious({ kind: "file", path });
+    } else setPrevious(null);
+  };
 
   useEffect(() => {
     ref.current?.querySelector<HTMLElement>("input:checked, button")?.focus();
@@ -84,7 +148,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
     setProgress({ state: "exporting", path: chosen });
     try {
       // The design as it is now, in case it changed while the save dialog was open.
-      const written = await exportDesign(toDocument(designStore.getState().design), options, chosen);
+      const written = await exportDesign(toDocument(designStore.getState().design), options, chosen, isReport ? previous : null);
       const others = written.files.length > 1 ? ` (and ${written.files.slice(1).join(", ")})` : "";
       useUi.getState().notify(`Exported ${info.group === "Review report" ? `${info.label} report` : info.label} to ${written.files[0] ?? chosen}${others}`, "success");
       setProgress({ state: "idle" });
@@ -170,8 +234,42 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
                 </div>
               )}
               {info.options.length === 0 && <p className="sc-muted">No options for this format.</p>}
-              {info.group === "Review report" && <p className="sc-muted">Includes the stage, the findings and the monthly cost per provider.</p>}
+              {isReport && (
+                <div className="sc-field">
+                  <label htmlFor="export-previous">Changes since</label>
+                  <select id="export-previous" data-testid="export-previous" value={comparisonChoice} onChange={(e) => void chooseComparison(e.target.value)}>
+                    <option value="none">No comparison</option>
+                    {filePath && lastCommit && <option value="lastCommit">The {lastCommit}</option>}
+                    <option value="file">{previous?.kind === "file" ? `File: ${previous.path}` : "A design file…"}</option>
+                  </select>
+                </div>
+              )}
+              {isReport && <p className="sc-muted">Includes the stage, the findings and the monthly cost per provider{previous ? ", and the changes since the version chosen above" : ""}.</p>}
             </fieldset>
+            {isReport && comparison.state !== "none" && (
+              <section className="sc-export__changes" data-testid="export-changes" aria-busy={comparison.state === "loading"} aria-label="Changes since the previous version">
+                {comparison.state === "loading" && <span className="sc-muted">Comparing with the previous version…</span>}
+                {comparison.state === "ready" && (
+                  <>
+                    <h3>Changes since the {comparison.previous.kind === "file" ? `file ${comparison.summary.label}` : comparison.summary.label}</h3>
+                    {comparison.summary.changes.length === 0 ? (
+                      <p className="sc-muted">No changes.</p>
+                    ) : (
+                      <ul>
+                        {comparison.summary.changes.map((change) => (
+                          <li key={change}>{change}</li>
+                        ))}
+                      </ul>
+                    )}
+                  </>
+                )}
+                {comparison.state === "failed" && (
+                  <span className="sc-export__error" role="alert">
+                    {comparison.message}
+                  </span>
+                )}
+              </section>
+            )}
             {progress.state === "exporting" && (
               <p role="status" className="sc-export__progress" data-testid="export-progress">
                 Exporting {info.label} to {progress.path}…
