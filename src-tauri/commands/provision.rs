@@ -92,7 +92,10 @@ impl RunOptions {
                     .map_err(|e| ApiError::Credentials(e.to_string()))?,
             ),
         };
-        Ok(MappingOptions { ssh_public_key })
+        Ok(MappingOptions {
+            ssh_public_key,
+            admin_cidr: None,
+        })
     }
 }
 

@@ -939,6 +939,15 @@ pub fn observed(
             );
             put("location", region);
             put("status", object["status"].as_str().map(str::to_owned));
+            // The droplet's public IPv4: where its WireGuard peers reach it.
+            put(
+                crate::wireguard::PUBLIC_IPV4,
+                object["networks"]["v4"].as_array().and_then(|v4| {
+                    v4.iter()
+                        .find(|n| n["type"] == "public")
+                        .and_then(|n| n["ip_address"].as_str().map(str::to_owned))
+                }),
+            );
             fingerprint
         }
         DoCollection::Volumes => {

@@ -161,9 +161,10 @@ fn compare(
         }
     }
     match (&desired.spec, existing.fingerprint.is_some()) {
-        (ResourceSpec::Firewall { .. }, _) => {
-            Some((ChangeAction::Update, vec!["firewall rules changed".into()]))
-        }
+        (ResourceSpec::Firewall { .. }, _) => Some((
+            ChangeAction::Update,
+            vec![format!("firewall rules changed: {}", desired.reason)],
+        )),
         (_, false) => Some((
             ChangeAction::Update,
             vec!["adopt: record the design's labels on it".into()],

@@ -270,6 +270,10 @@ pub struct Mapping {
 pub struct MappingOptions {
     /// An SSH public key to install on every server (one key resource per provider).
     pub ssh_public_key: Option<String>,
+    /// The admin source address (a CIDR checked by [`wireguard::parse_admin_cidr`]) that may
+    /// reach tunnel servers on 22/tcp, so `stagecraft link` can exchange WireGuard keys; none
+    /// keeps SSH closed, as every derived firewall is.
+    pub admin_cidr: Option<String>,
 }
 
 /// Providers this build can provision.
@@ -682,7 +686,7 @@ pub fn map_design_with_endpoints(
             | "aws_instance"
             | "aws_autoscaling_group" => {
                 let fw_key = ResourceKey::new(component.id.as_str(), "firewall");
-                let rules = derived_rules(design, component, endpoints);
+                let mut rules = derived_rules(design, component, endpoints);
                 let opened: Vec<String> = rules
                     .iter()
                     .map(|r| {
@@ -690,6 +694,22 @@ pub fn map_design_with_endpoints(
                             .to_lowercase()
                     })
                     .collect();
+                let admin_ssh = wireguard::admin_ssh_rule(
+                    design,
+                    component,
+                    options.admin_cidr.as_deref(),
+                    &rules,
+                );
+                let admin_note = admin_ssh
+                    .as_ref()
+                    .map(|r| {
+                        format!(
+                            "; 22/tcp from {} (admin address, for link)",
+                            r.addresses.join(", ")
+                        )
+                    })
+                    .unwrap_or_default();
+                rules.extend(admin_ssh);
                 let rules = if component.provider == Provider::Digitalocean {
                     let private_range = network_for(component).and_then(|key| {
                         resources
@@ -746,10 +766,12 @@ pub fn map_design_with_endpoints(
                         network: aws_network_for(component),
                     },
                     reason: if opened.is_empty() {
-                        "default deny: no public connection reaches this server".into()
+                        format!(
+                            "default deny: no public connection reaches this server{admin_note}"
+                        )
                     } else {
                         format!(
-                            "default deny; opens only {} for its connections",
+                            "default deny; opens only {} for its connections{admin_note}",
                             opened.join(", ")
                         )
                     },

@@ -17,21 +17,24 @@
 //!
 //! What `link` requires, for real: the servers were created with your SSH public key (the
 //! mapping's `ssh_public_key`), the matching private key is usable by `ssh` on the machine that
-//! runs the step (agent or `~/.ssh`), and the servers accept SSH from that machine (draw a
-//! Firewall component opening 22/tcp from your address and applying to them: the derived
-//! firewalls deny everything else). Host keys are trusted on first use
-//! (`StrictHostKeyChecking=accept-new`), as with any first SSH login to a new server.
+//! runs the step (agent, `~/.ssh` or an identity file), and the servers accept SSH from that
+//! machine. The derived firewalls deny everything else, so either give an admin address
+//! ([`crate::resources::MappingOptions::admin_cidr`], `--admin-cidr` in the CLI, "Admin address"
+//! in the app's link dialog), which opens 22/tcp from that address only and only on tunnel
+//! servers, or draw a Firewall component that does. Host keys are trusted on first use
+//! (`StrictHostKeyChecking=accept-new`), as with any first SSH login to a new server; a changed
+//! host key stops the step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use stagecraft_model::{Component, Connection, Design, NetworkPath};
+use stagecraft_model::{Component, Connection, Design, Direction, FirewallProtocol, NetworkPath};
 
 use crate::engine::{BoxFuture, Engine, EngineError, ObservedResource};
 use crate::resources::{
-    provisions_servers, region_of, server_count, ResourceKey, ResourceKind, WireguardEndpoints,
-    SUPPORTED_PROVIDERS,
+    provisions_servers, region_of, server_count, FirewallRuleSpec, ResourceKey, ResourceKind,
+    WireguardEndpoints, SUPPORTED_PROVIDERS,
 };
 
 /// The tunnel network; each tunnel server gets one address from it.
@@ -110,6 +113,126 @@ pub fn runs_wireguard(design: &Design, component: &Component) -> bool {
         })
 }
 
+/// One connection of the design that a tunnel carries, as the app and the CLI show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct TunnelLink {
+    pub connection: String,
+    pub from: String,
+    pub to: String,
+    pub from_name: String,
+    pub to_name: String,
+    /// Why a tunnel: `"Hetzner → DigitalOcean"`, `"fsn1 → ash"` or `"VPN connection"`.
+    pub reason: String,
+}
+
+/// The design's connections that WireGuard carries between its own servers; empty when there is
+/// nothing for [`link`] to do.
+pub fn tunnel_links(design: &Design) -> Vec<TunnelLink> {
+    design
+        .connections
+        .iter()
+        .filter(|c| is_tunnel(design, c))
+        .filter_map(|c| {
+            let (a, b) = (design.component(&c.from)?, design.component(&c.to)?);
+            let reason = if c.network == NetworkPath::Vpn {
+                "VPN connection".to_owned()
+            } else if a.provider != b.provider {
+                format!("{} → {}", a.provider.label(), b.provider.label())
+            } else {
+                format!("{} → {}", region_of(design, a), region_of(design, b))
+            };
+            Some(TunnelLink {
+                connection: c.id.to_string(),
+                from: a.id.to_string(),
+                to: b.id.to_string(),
+                from_name: a.name.clone(),
+                to_name: b.name.clone(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// Whether [`link`] reaches `component`'s servers over SSH: they have a tunnel peer.
+pub fn linked_over_ssh(design: &Design, component: &Component) -> bool {
+    runs_wireguard(design, component) && !peer_servers(design, component).is_empty()
+}
+
+/// Checks the admin source address that may reach tunnel servers over SSH: an IPv4 or IPv6
+/// address, with an optional prefix length (a bare address is that one host). Returns it as a
+/// CIDR (`198.51.100.7` -> `198.51.100.7/32`).
+///
+/// # Errors
+/// A message naming the text and the problem: not an address, a prefix out of range, host bits
+/// set (providers refuse those), or a range so wide it opens SSH to everyone.
+pub fn parse_admin_cidr(text: &str) -> Result<String, String> {
+    use std::net::IpAddr;
+    let text = text.trim();
+    let (address, prefix) = match text.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (text, None),
+    };
+    let ip: IpAddr = address.parse().map_err(|_| {
+        format!("admin address `{text}` is not an IP address or CIDR (for example 198.51.100.7 or 198.51.100.0/24)")
+    })?;
+    let bits: u8 = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix: u8 = match prefix {
+        None => bits,
+        Some(p) => p.parse().ok().filter(|p| *p <= bits).ok_or_else(|| {
+            format!("admin address `{text}`: the prefix length must be 0 to {bits}")
+        })?,
+    };
+    // Wider than a /8 (IPv4) or /16 (IPv6) is SSH for half the internet, not an admin address.
+    let narrowest_allowed = if ip.is_ipv4() { 8 } else { 16 };
+    if prefix < narrowest_allowed {
+        return Err(format!(
+            "admin address `{text}` would open SSH to far too many addresses: give your own address (a /32) or your office's range"
+        ));
+    }
+    let host_bits_set = match ip {
+        IpAddr::V4(v4) => u32::from(v4).checked_shl(u32::from(prefix)).unwrap_or(0) != 0,
+        IpAddr::V6(v6) => u128::from(v6).checked_shl(u32::from(prefix)).unwrap_or(0) != 0,
+    };
+    if host_bits_set {
+        return Err(format!(
+            "admin address `{text}` has bits set after the /{prefix} prefix: give the network's first address, or the host address as a /{bits}"
+        ));
+    }
+    Ok(format!("{ip}/{prefix}"))
+}
+
+/// The inbound rule opening 22/tcp from `admin_cidr` on a server that [`link`] reaches over SSH,
+/// or `None` (not a tunnel server, no admin address, or SSH already open to everyone).
+pub fn admin_ssh_rule(
+    design: &Design,
+    component: &Component,
+    admin_cidr: Option<&str>,
+    rules: &[FirewallRuleSpec],
+) -> Option<FirewallRuleSpec> {
+    let cidr = admin_cidr?;
+    if !linked_over_ssh(design, component) {
+        return None;
+    }
+    let ssh_open_to = |addresses: &[String]| {
+        rules.iter().any(|r| {
+            r.direction == Direction::Inbound
+                && r.protocol == FirewallProtocol::Tcp
+                && r.port.as_deref() == Some("22")
+                && addresses.iter().all(|a| r.addresses.contains(a))
+        })
+    };
+    if ssh_open_to(&["0.0.0.0/0".to_owned()]) || ssh_open_to(&[cidr.to_owned()]) {
+        return None;
+    }
+    Some(FirewallRuleSpec {
+        direction: Direction::Inbound,
+        protocol: FirewallProtocol::Tcp,
+        port: Some("22".into()),
+        addresses: vec![cidr.to_owned()],
+        description: "SSH from the admin address, for `stagecraft link`".into(),
+    })
+}
+
 fn fnv1a(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
@@ -174,6 +297,66 @@ pub fn is_public_key(text: &str) -> bool {
         && b"AEIMQUYcgkosw048".contains(&bytes[42])
 }
 
+/// What went wrong on an SSH call to a server, so the message can say what to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SshProblem {
+    /// No SSH answer: a firewall dropping port 22, a server still booting, a wrong address.
+    Unreachable,
+    /// The server answered and refused every key offered.
+    KeyRefused,
+    /// The server's host key is not the one `known_hosts` remembers for its address.
+    HostKeyChanged,
+    /// `ssh` itself could not be started on this machine.
+    ClientMissing,
+    /// Connected and authenticated, but the command failed there.
+    CommandFailed,
+}
+
+impl SshProblem {
+    /// Reads the kind of failure from what `ssh` (or a shell standing in for it) printed.
+    pub fn of(message: &str) -> Self {
+        let text = message.to_ascii_lowercase();
+        if text.contains("cannot start") {
+            SshProblem::ClientMissing
+        } else if text.contains("host identification has changed")
+            || text.contains("host key verification failed")
+        {
+            SshProblem::HostKeyChanged
+        } else if text.contains("permission denied")
+            || text.contains("too many authentication failures")
+        {
+            SshProblem::KeyRefused
+        } else if [
+            "timed out",
+            "connection refused",
+            "no route to host",
+            "network is unreachable",
+            "could not resolve",
+            "connection closed",
+            "connection reset",
+        ]
+        .iter()
+        .any(|needle| text.contains(needle))
+        {
+            SshProblem::Unreachable
+        } else {
+            SshProblem::CommandFailed
+        }
+    }
+
+    /// What the person should do about it.
+    pub fn fix(self) -> &'static str {
+        match self {
+            SshProblem::Unreachable => "this machine cannot reach the server on port 22: the derived firewalls deny SSH, so give your admin address (`stagecraft link --admin-cidr YOUR.IP/32`, or \"Admin address\" in the Link dialog), which opens 22/tcp from it on the tunnel servers, or draw a Firewall component that does; a server that was just created may also still be booting",
+            SshProblem::KeyRefused => "the server refused the SSH key: the servers must have been created with your SSH public key (`--ssh-key FILE.pub`, or Provision › Credentials › SSH public key, before apply) and ssh must use the matching private key (`--identity PATH`, \"Private key file\" in the Link dialog, or your ssh agent)",
+            SshProblem::HostKeyChanged => "the server's SSH host key differs from the one remembered for its address (a replaced server keeps its address): if you replaced it, remove the old entry with `ssh-keygen -R ADDRESS` and link again; otherwise do not trust this server",
+            SshProblem::ClientMissing => "install the OpenSSH client (`ssh`; Debian: apt-get install openssh-client)",
+            SshProblem::CommandFailed => "the server answered but the command failed: wait for its first boot (cloud-init installs WireGuard) and link again",
+        }
+    }
+}
+
 /// Why linking failed. Messages name the server and never carry key material.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
@@ -185,10 +368,24 @@ pub enum LinkError {
     NotCreated(String),
     #[error("{0} has no public IPv4 address; WireGuard between providers or regions needs one (set public_ipv4 on the component)")]
     NoAddress(String),
-    #[error("{server}: {message}")]
-    Remote { server: String, message: String },
+    #[error("{server}: {message}\nTo fix: {}", problem.fix())]
+    Remote {
+        server: String,
+        message: String,
+        problem: SshProblem,
+    },
     #[error("{server} answered something that is not a WireGuard public key; has cloud-init finished there? ({found} characters read)")]
     BadPublicKey { server: String, found: usize },
+}
+
+impl LinkError {
+    fn remote(server: String, message: String) -> Self {
+        LinkError::Remote {
+            problem: SshProblem::of(&message),
+            server,
+            message,
+        }
+    }
 }
 
 /// Runs a command as root on a server. [`OpenSsh`] is the real one; tests use a fake.
@@ -209,9 +406,14 @@ pub struct OpenSsh {
     pub program: PathBuf,
     /// The remote user; `root` on fresh Hetzner and DigitalOcean images.
     pub user: String,
-    /// A private key file for `-i`; none means the agent and `~/.ssh/config` decide.
+    /// A private key file for `-i` (then only that key is offered); none means the agent and
+    /// `~/.ssh/config` decide.
     pub identity: Option<PathBuf>,
     pub connect_timeout_secs: u32,
+    /// The servers' SSH port.
+    pub port: u16,
+    /// Where first-use host keys are remembered; none means ssh's default (`~/.ssh/known_hosts`).
+    pub known_hosts: Option<PathBuf>,
 }
 
 impl Default for OpenSsh {
@@ -221,6 +423,8 @@ impl Default for OpenSsh {
             user: "root".into(),
             identity: None,
             connect_timeout_secs: 15,
+            port: 22,
+            known_hosts: None,
         }
     }
 }
@@ -236,8 +440,24 @@ impl OpenSsh {
             "-o".into(),
             format!("ConnectTimeout={}", self.connect_timeout_secs),
         ];
+        if let Some(known_hosts) = &self.known_hosts {
+            args.extend([
+                "-o".into(),
+                format!("UserKnownHostsFile={}", known_hosts.display()),
+            ]);
+        }
         if let Some(identity) = &self.identity {
-            args.extend(["-i".into(), identity.display().to_string()]);
+            // Only this key: an agent full of other keys would otherwise use up the server's
+            // authentication attempts, and a refusal would not say which key was wrong.
+            args.extend([
+                "-o".into(),
+                "IdentitiesOnly=yes".into(),
+                "-i".into(),
+                identity.display().to_string(),
+            ]);
+        }
+        if self.port != 22 {
+            args.extend(["-p".into(), self.port.to_string()]);
         }
         args.push(format!("{}@{address}", self.user));
         args.push("--".into());
@@ -334,6 +554,31 @@ pub fn peers_file(peers: &[(String, String, String, String)]) -> String {
     out
 }
 
+/// Which step of [`link`] a server is at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStep {
+    /// Connecting over SSH and waiting for cloud-init to make the key pair.
+    ReadingKey,
+    /// Its public key was read.
+    KeyRead,
+    /// Sending it its peers and restarting the tunnel.
+    WritingPeers,
+    /// It has its peers.
+    Linked,
+}
+
+/// One step of [`link`] on one server, for progress displays (public material only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct LinkProgress {
+    pub server: ResourceKey,
+    pub name: String,
+    pub component: String,
+    pub address: String,
+    pub step: LinkStep,
+    pub message: String,
+}
+
 /// Links the design's tunnels: applies until the providers match the design (so every server
 /// exists and every WireGuard port is open to its peers' addresses), reads each tunnel server's
 /// public key over `shell`, and writes each server its peers.
@@ -345,6 +590,20 @@ pub async fn link(
     engine: &Engine,
     design_file: &Path,
     shell: &dyn RemoteShell,
+) -> Result<LinkReport, LinkError> {
+    link_with_progress(engine, design_file, shell, &|_| {}).await
+}
+
+/// As [`link`], telling `progress` each server's steps (the engine's own progress sink reports
+/// the applies).
+///
+/// # Errors
+/// As [`link`].
+pub async fn link_with_progress(
+    engine: &Engine,
+    design_file: &Path,
+    shell: &dyn RemoteShell,
+    progress: &(dyn Fn(LinkProgress) + Send + Sync),
 ) -> Result<LinkReport, LinkError> {
     let mut applies = 0;
     // Servers are created before their peers' addresses are known; the next apply opens the
@@ -368,6 +627,16 @@ pub async fn link(
     let addresses = tunnel_addresses(&design);
     let by_key: BTreeMap<&ResourceKey, &ObservedResource> =
         observed.iter().map(|o| (&o.key, o)).collect();
+    let step = |server: &LinkedServer, step: LinkStep, message: String| {
+        progress(LinkProgress {
+            server: server.server.clone(),
+            name: server.name.clone(),
+            component: server.component.clone(),
+            address: server.public_address.clone(),
+            step,
+            message,
+        });
+    };
 
     // Every tunnel server, its public address and its public key.
     let mut servers: BTreeMap<ResourceKey, LinkedServer> = BTreeMap::new();
@@ -393,41 +662,58 @@ pub async fn link(
                 .get(PUBLIC_IPV4)
                 .cloned()
                 .ok_or_else(|| LinkError::NoAddress(format!("{} ({key})", found.name)))?;
+            let mut server = LinkedServer {
+                server: key.clone(),
+                name: found.name.clone(),
+                component: component.id.to_string(),
+                tunnel_address: tunnel_address.clone(),
+                public_address,
+                public_key: String::new(),
+                peers: peers.iter().map(|(k, _)| k.clone()).collect(),
+            };
+            step(
+                &server,
+                LinkStep::ReadingKey,
+                "reading its WireGuard public key over SSH".into(),
+            );
             let answer = shell
-                .run(&public_address, READ_PUBLIC_KEY, "")
+                .run(&server.public_address, READ_PUBLIC_KEY, "")
                 .await
-                .map_err(|message| LinkError::Remote {
-                    server: format!("{} ({public_address})", found.name),
-                    message,
+                .map_err(|message| {
+                    LinkError::remote(
+                        format!("{} ({})", server.name, server.public_address),
+                        message,
+                    )
                 })?;
             let public_key = answer.trim().to_owned();
             if !is_public_key(&public_key) {
                 return Err(LinkError::BadPublicKey {
-                    server: format!("{} ({public_address})", found.name),
+                    server: format!("{} ({})", server.name, server.public_address),
                     found: public_key.len(),
                 });
             }
-            servers.insert(
-                key.clone(),
-                LinkedServer {
-                    server: key,
-                    name: found.name.clone(),
-                    component: component.id.to_string(),
-                    tunnel_address: tunnel_address.clone(),
-                    public_address,
-                    public_key,
-                    peers: peers.iter().map(|(k, _)| k.clone()).collect(),
-                },
+            server.public_key = public_key;
+            step(
+                &server,
+                LinkStep::KeyRead,
+                format!("public key {}", server.public_key),
             );
+            servers.insert(key, server);
         }
     }
 
     // Each server learns its peers.
     for server in servers.values() {
-        let peers: Vec<(String, String, String, String)> = server
-            .peers
+        let peers: Vec<&LinkedServer> =
+            server.peers.iter().filter_map(|k| servers.get(k)).collect();
+        let names: Vec<&str> = peers.iter().map(|p| p.name.as_str()).collect();
+        step(
+            server,
+            LinkStep::WritingPeers,
+            format!("writing its peers: {}", names.join(", ")),
+        );
+        let peers: Vec<(String, String, String, String)> = peers
             .iter()
-            .filter_map(|k| servers.get(k))
             .map(|p| {
                 (
                     p.name.clone(),
@@ -440,10 +726,17 @@ pub async fn link(
         shell
             .run(&server.public_address, WRITE_PEERS, &peers_file(&peers))
             .await
-            .map_err(|message| LinkError::Remote {
-                server: format!("{} ({})", server.name, server.public_address),
-                message,
+            .map_err(|message| {
+                LinkError::remote(
+                    format!("{} ({})", server.name, server.public_address),
+                    message,
+                )
             })?;
+        step(
+            server,
+            LinkStep::Linked,
+            format!("tunnel address {}", server.tunnel_address),
+        );
     }
     Ok(LinkReport {
         design_id: design.id.to_string(),
@@ -486,6 +779,8 @@ mod tests {
                 "StrictHostKeyChecking=accept-new",
                 "-o",
                 "ConnectTimeout=15",
+                "-o",
+                "IdentitiesOnly=yes",
                 "-i",
                 "/home/me/.ssh/id_ed25519",
                 "root@203.0.113.7",

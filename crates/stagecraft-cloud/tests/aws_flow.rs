@@ -213,6 +213,7 @@ fn design_file(dir: &Path, design: &Design) -> PathBuf {
 fn mapping_options() -> MappingOptions {
     MappingOptions {
         ssh_public_key: Some(PUBLIC_KEY.into()),
+        ..MappingOptions::default()
     }
 }
 

@@ -110,6 +110,7 @@ fn engine(url: &str, events: &Events, crash_at: Option<CrashPoint>) -> Engine {
         crash_at,
         mapping: MappingOptions {
             ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGz do-flow@test".into()),
+            ..MappingOptions::default()
         },
     };
     let client = DigitalOceanClient::new(config(url), Secret::new(TOKEN)).unwrap();
@@ -207,6 +208,7 @@ fn no_token_in(path: &Path) {
 fn options() -> MappingOptions {
     MappingOptions {
         ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGz do-flow@test".into()),
+        ..MappingOptions::default()
     }
 }
 

@@ -362,6 +362,7 @@ fn engine(url: &str) -> Engine {
     let options = EngineOptions {
         mapping: MappingOptions {
             ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj0YkD2x7tTqv0mUc1H0f5i8mLQ1a2b3c4d5e6f7g8h me@laptop".into()),
+            ..MappingOptions::default()
         },
         ..Default::default()
     };

@@ -138,7 +138,10 @@ pub(crate) fn engine(args: &CloudArgs, progress: Option<ProgressSink>) -> Result
     };
     let options = EngineOptions {
         parallelism: args.parallelism.max(1),
-        mapping: MappingOptions { ssh_public_key },
+        mapping: MappingOptions {
+            ssh_public_key,
+            admin_cidr: None,
+        },
         progress,
         crash_at: None,
     };

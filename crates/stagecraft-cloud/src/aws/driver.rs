@@ -213,6 +213,8 @@ fn attributes_of(part: &str, element: &Element) -> BTreeMap<String, String> {
             put("status", text(element, "instanceState/name"));
             put("zone", text(element, "placement/availabilityZone"));
             put("public_ip", text(element, "ipAddress"));
+            // Where the instance's WireGuard peers reach it.
+            put(crate::wireguard::PUBLIC_IPV4, text(element, "ipAddress"));
             put("private_ip", text(element, "privateIpAddress"));
         }
         VOLUME => {
