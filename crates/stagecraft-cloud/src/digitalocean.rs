@@ -214,6 +214,40 @@ pub fn balancer_tag(design: &DesignId, key: &ResourceKey, fingerprint: &str) -> 
     ))
 }
 
+/// The tag recording that `design` uses an SSH key it did not create (DigitalOcean refuses a
+/// second copy of a public key): the key's id, and the fingerprint and name the design wants,
+/// so the plan sees the key as in line. The key itself is never changed or deleted.
+pub fn borrowed_key_tag(
+    design: &DesignId,
+    key: &ResourceKey,
+    id: &str,
+    fingerprint: &str,
+    name: &str,
+) -> String {
+    tag_safe(&format!(
+        "{}{}:{}:{id}:{fingerprint}:{name}",
+        borrowed_key_prefix(design),
+        key.owner(),
+        key.local()
+    ))
+}
+
+fn borrowed_key_prefix(design: &DesignId) -> String {
+    tag_safe(&format!("stagecraft-sshkey:{}:", design.as_str()))
+}
+
+/// An OpenSSH public key without its comment (`<type> <base64>`), to recognise the same key.
+pub fn key_material(public_key: &str) -> String {
+    public_key
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Attribute of an observed SSH key that belongs to someone else: the tag that records its use.
+pub const ATTRIBUTE_BORROWED: &str = "borrowed";
+
 /// Who owns a resource and what it was created from: the words written into its tags.
 #[derive(Debug, Clone)]
 pub struct Ownership<'a> {
@@ -475,6 +509,67 @@ impl DigitalOceanClient {
         self.call(Method::POST, "/v2/tags", &[], Some(&json!({ "name": tag })))
             .await
             .map(|_| ())
+    }
+
+    /// How many resources carry `tag`; `None` when there is no such tag. (References from
+    /// firewalls and load balancers are not counted: DigitalOcean counts tagged resources.)
+    ///
+    /// # Errors
+    /// Transport errors other than 404.
+    pub async fn tag_count(&self, tag: &str) -> Result<Option<u64>, ProviderError> {
+        match self
+            .call(Method::GET, &format!("/v2/tags/{tag}"), &[], None)
+            .await
+        {
+            Ok(body) => Ok(Some(
+                body["tag"]["resources"]["count"].as_u64().unwrap_or(0),
+            )),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes a tag, which also takes it off whatever carries it; a missing tag counts as
+    /// deleted.
+    ///
+    /// # Errors
+    /// Transport errors other than 404.
+    pub async fn delete_tag(&self, tag: &str) -> Result<(), ProviderError> {
+        match self
+            .call(Method::DELETE, &format!("/v2/tags/{tag}"), &[], None)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The names of every tag in the account (all pages).
+    ///
+    /// # Errors
+    /// Transport errors; an answer without the list.
+    pub async fn tag_names(&self) -> Result<Vec<String>, ProviderError> {
+        let mut out = Vec::new();
+        for page in 1u32..=10_000 {
+            let query = [
+                ("page", page.to_string()),
+                ("per_page", PER_PAGE.to_string()),
+            ];
+            let body = self.call(Method::GET, "/v2/tags", &query, None).await?;
+            let tags = body["tags"]
+                .as_array()
+                .ok_or_else(|| self.unexpected("GET /v2/tags: no `tags` list"))?;
+            out.extend(
+                tags.iter()
+                    .filter_map(|t| t["name"].as_str())
+                    .map(str::to_owned),
+            );
+            if tags.is_empty() || body["links"]["pages"]["next"].as_str().is_none() {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// Adds (`POST`) or removes (`DELETE`) `tag` on resources of `resource_type`
@@ -797,8 +892,9 @@ impl DatabaseSettings {
     }
 }
 
-/// `POST /v2/databases`. The disk comes with the size: `storage_gb` is recorded, not sent
-/// (DigitalOcean only adds disk above the size's own in fixed steps).
+/// `POST /v2/databases`. `storage_gb` becomes `storage_size_mib`, the cluster's disk (sizes
+/// come with a base disk; DigitalOcean accepts larger disks in the steps its pricing lists and
+/// refuses others, with a message naming the allowed range); none keeps the size's base disk.
 #[allow(clippy::too_many_arguments)]
 pub fn database_body(
     owner: &Ownership<'_>,
@@ -815,6 +911,9 @@ pub fn database_body(
     let mut body = json!({ "name": name, "engine": engine_slug(engine), "size": size, "region": region, "num_nodes": nodes, "tags": tags });
     if let Some(version) = &settings.version {
         body["version"] = json!(version);
+    }
+    if let Some(gb) = settings.storage_gb {
+        body["storage_size_mib"] = json!(u64::from(gb) * 1024);
     }
     if let Some(vpc) = private_network_uuid {
         body["private_network_uuid"] = json!(vpc);
@@ -931,6 +1030,13 @@ pub fn observed(
         }
     };
     let region = region_slug(object).map(str::to_owned);
+    // The tags, so a delete can clear away the ones nothing uses any more.
+    if !tags.is_empty() {
+        put("tags", Some(tags.join(" ")));
+    }
+    if collection == DoCollection::LoadBalancers {
+        put("tag", object["tag"].as_str().map(str::to_owned));
+    }
     let fingerprint = match collection {
         DoCollection::Droplets => {
             put(
@@ -979,6 +1085,12 @@ pub fn observed(
             put("engine", engine.map(engine_name));
             put("size", size.clone());
             put("nodes", nodes.map(|n| n.to_string()));
+            put(
+                "storage_gb",
+                object["storage_size_mib"]
+                    .as_u64()
+                    .map(|m| (m / 1024).to_string()),
+            );
             put("location", region.clone());
             put("status", object["status"].as_str().map(str::to_owned));
             // Recomputed from what the cluster reports and what its tags record, so a resize
@@ -1011,6 +1123,34 @@ pub fn observed(
         fingerprint,
         attributes,
     })
+}
+
+/// The tags an observed resource carried.
+fn tag_words(existing: &ObservedResource) -> Vec<&str> {
+    existing
+        .attributes
+        .get("tags")
+        .map(|t| t.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// An SSH key the design uses but did not create, as the engine sees it.
+fn borrowed_key(
+    key: &ResourceKey,
+    id: &str,
+    fingerprint: &str,
+    name: &str,
+    tag: String,
+) -> ObservedResource {
+    ObservedResource {
+        key: key.clone(),
+        provider: Provider::Digitalocean,
+        kind: ResourceKind::SshKey,
+        provider_id: id.to_owned(),
+        name: name.to_owned(),
+        fingerprint: Some(fingerprint.to_owned()),
+        attributes: [(ATTRIBUTE_BORROWED.to_owned(), tag)].into(),
+    }
 }
 
 /// The engine's view of DigitalOcean.
@@ -1349,6 +1489,18 @@ impl DigitalOceanDriver {
                     attempt += 1;
                     match self.client.create(collection, &body).await {
                         Ok(created) => break (created.object, created.actions),
+                        // DigitalOcean keeps one copy of a public key per account: use the
+                        // copy that is there.
+                        Err(e) if e.kind == ProviderErrorKind::InvalidRequest => {
+                            if let ResourceSpec::SshKey { public_key } = &resource.spec {
+                                if let Some(borrowed) =
+                                    self.borrow_key(design, resource, public_key).await?
+                                {
+                                    return Ok(borrowed);
+                                }
+                            }
+                            return Err(e);
+                        }
                         // The create may have happened: look for it before trying again, so a
                         // lost answer never becomes a duplicate.
                         Err(e) if e.maybe_processed && attempt < 4 => {
@@ -1409,6 +1561,26 @@ impl DigitalOceanDriver {
         let owner = Ownership::of(design, resource);
         let id = existing.provider_id.as_str();
         match &resource.spec {
+            ResourceSpec::SshKey { .. } if existing.attributes.contains_key(ATTRIBUTE_BORROWED) => {
+                // Someone else's key: only the tag recording its use changes.
+                let old = &existing.attributes[ATTRIBUTE_BORROWED];
+                let tag = borrowed_key_tag(
+                    design,
+                    &resource.key,
+                    id,
+                    &owner.fingerprint,
+                    &resource.name,
+                );
+                self.client.create_tag(&tag).await?;
+                if *old != tag {
+                    self.client.delete_tag(old).await?;
+                }
+                let mut updated = existing.clone();
+                updated.name.clone_from(&resource.name);
+                updated.fingerprint = Some(owner.fingerprint.clone());
+                updated.attributes.insert(ATTRIBUTE_BORROWED.into(), tag);
+                return Ok(updated);
+            }
             ResourceSpec::SshKey { .. } => {
                 let body = ssh_key_body(&owner, &resource.name, "");
                 self.client
@@ -1441,13 +1613,33 @@ impl DigitalOceanDriver {
                     )
                     .await?;
             }
-            ResourceSpec::LoadBalancer { targets, .. } => {
+            ResourceSpec::LoadBalancer {
+                targets, network, ..
+            } => {
+                let current = self.client.get(collection, id).await?;
+                let vpc = network.as_ref().map(|k| self.resolve(ids, k)).transpose()?;
+                if let (Some(want), Some(have)) = (vpc.as_deref(), current["vpc_uuid"].as_str()) {
+                    if want != have {
+                        return Err(self.invalid(format!(
+                            "{}: a DigitalOcean load balancer cannot move to another VPC; \
+                             take it out of the design, apply, then put it back",
+                            resource.key
+                        )));
+                    }
+                }
+                // Tagging every target again also tags a droplet created again since (the
+                // balancer balances to whatever carries the tag); a PUT sets the rest.
                 let tag = balancer_tag(design, &resource.key, &owner.fingerprint);
                 self.tag_targets(&tag, targets, ids).await?;
                 let body = self.body(&owner, resource, ids)?;
                 self.client
                     .update(Method::PUT, collection, id, &body)
                     .await?;
+                // The tag of the old settings balances to nothing now: deleting it also takes
+                // it off the droplets.
+                if let Some(old) = current["tag"].as_str().filter(|old| *old != tag) {
+                    self.client.delete_tag(old).await?;
+                }
             }
             ResourceSpec::Server { .. } | ResourceSpec::Volume { .. } => {
                 let object = self.client.get(collection, id).await?;
@@ -1515,12 +1707,42 @@ impl DigitalOceanDriver {
                         .await?;
                     self.client.wait_action(action).await?;
                 }
-                self.client.delete(collection, id).await
+                self.client.delete(collection, id).await?;
+                self.forget_tags(existing).await
             }
             DoCollection::Droplets => {
                 self.client.delete(collection, id).await?;
-                self.wait_gone(collection, id).await
+                self.wait_gone(collection, id).await?;
+                self.forget_tags(existing).await
             }
+            DoCollection::Databases => {
+                self.client.delete(collection, id).await?;
+                self.forget_tags(existing).await
+            }
+            DoCollection::Firewalls => {
+                self.client.delete(collection, id).await?;
+                // Its droplet tag names this design and this firewall: nothing else uses it.
+                // Its fingerprint tag may be another design's too (the same rules).
+                for tag in tag_words(existing) {
+                    if tag.starts_with("stagecraft-fw:") || self.unused(tag).await? {
+                        self.client.delete_tag(tag).await?;
+                    }
+                }
+                Ok(())
+            }
+            DoCollection::LoadBalancers => {
+                self.client.delete(collection, id).await?;
+                // The tag names this design and this balancer: nothing else uses it.
+                match existing.attributes.get("tag") {
+                    Some(tag) => self.client.delete_tag(tag).await,
+                    None => Ok(()),
+                }
+            }
+            DoCollection::SshKeys => match existing.attributes.get(ATTRIBUTE_BORROWED) {
+                // Never delete a key this design did not create: forget that it used it.
+                Some(tag) => self.client.delete_tag(tag).await,
+                None => self.client.delete(collection, id).await,
+            },
             DoCollection::Vpcs => {
                 // A VPC is released a little after its last member is deleted.
                 let config = self.client.transport.config();
@@ -1537,8 +1759,93 @@ impl DigitalOceanDriver {
                     }
                 }
             }
-            _ => self.client.delete(collection, id).await,
         }
+    }
+
+    /// Whether no resource carries `tag` and no firewall lists it.
+    async fn unused(&self, tag: &str) -> Result<bool, ProviderError> {
+        if self.client.tag_count(tag).await? != Some(0) {
+            return Ok(false);
+        }
+        let firewalls = self.client.list(DoCollection::Firewalls, None).await?;
+        Ok(!firewalls.iter().any(|f| tags_of(f).contains(&tag)))
+    }
+
+    /// After a droplet, volume or database is gone: deletes the tags it carried that nothing
+    /// carries any more (a tag outlives its last resource at DigitalOcean). A firewall's or
+    /// balancer's tag is left to that firewall or balancer; `managed-by`, component and spec
+    /// tags are shared with other designs, so each goes only when unused.
+    async fn forget_tags(&self, existing: &ObservedResource) -> Result<(), ProviderError> {
+        for tag in tag_words(existing) {
+            if tag.starts_with("stagecraft-fw:") || tag.starts_with("stagecraft-lb:") {
+                continue;
+            }
+            if self.client.tag_count(tag).await? == Some(0) {
+                self.client.delete_tag(tag).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Uses the account's copy of `public_key` (DigitalOcean refuses a second copy), recording
+    /// the use in a tag. `None` when the account has no such key.
+    async fn borrow_key(
+        &self,
+        design: &DesignId,
+        resource: &DesiredResource,
+        public_key: &str,
+    ) -> Result<Option<ObservedResource>, ProviderError> {
+        let wanted = key_material(public_key);
+        let keys = self.client.list(DoCollection::SshKeys, None).await?;
+        let Some(found) = keys
+            .iter()
+            .find(|k| k["public_key"].as_str().map(key_material) == Some(wanted.clone()))
+        else {
+            return Ok(None);
+        };
+        let id = id_of(found).ok_or_else(|| self.client.unexpected("an SSH key without an id"))?;
+        let fingerprint = resource.spec.fingerprint();
+        let tag = borrowed_key_tag(design, &resource.key, &id, &fingerprint, &resource.name);
+        self.client.create_tag(&tag).await?;
+        Ok(Some(borrowed_key(
+            &resource.key,
+            &id,
+            &fingerprint,
+            &resource.name,
+            tag,
+        )))
+    }
+
+    /// SSH keys this design uses but did not create, from the tags that record their use.
+    async fn borrowed_keys(
+        &self,
+        design: &DesignId,
+    ) -> Result<Vec<ObservedResource>, ProviderError> {
+        let prefix = borrowed_key_prefix(design);
+        let mut out = Vec::new();
+        for tag in self.client.tag_names().await? {
+            let Some(rest) = tag.strip_prefix(&prefix) else {
+                continue;
+            };
+            let words: Vec<&str> = rest.splitn(5, ':').collect();
+            let [owner, local, id, fingerprint, name] = words[..] else {
+                continue;
+            };
+            // A key deleted since is not there to use: the plan creates (or borrows) one again.
+            match self.client.get(DoCollection::SshKeys, id).await {
+                Ok(_) => {}
+                Err(e) if e.kind == ProviderErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+            out.push(borrowed_key(
+                &ResourceKey::new(owner, local),
+                id,
+                fingerprint,
+                name,
+                tag.clone(),
+            ));
+        }
+        Ok(out)
     }
 
     /// Polls until the object answers 404.
@@ -1587,12 +1894,22 @@ impl ProviderDriver for DigitalOceanDriver {
                         .map(|found| found.into_iter().map(|(o, _)| o).collect::<Vec<_>>())
                 });
             }
+            let borrowed = {
+                let client = self.client.clone();
+                let design = design.clone();
+                tokio::spawn(async move { Self::new(client).borrowed_keys(&design).await })
+            };
             let mut out = Vec::new();
             while let Some(joined) = reads.join_next().await {
                 let found = joined
                     .map_err(|e| self.client.unexpected(format!("a read task failed: {e}")))?;
                 out.extend(found?);
             }
+            out.extend(
+                borrowed
+                    .await
+                    .map_err(|e| self.client.unexpected(format!("a read task failed: {e}")))??,
+            );
             out.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(out)
         })

@@ -52,6 +52,8 @@ pub struct DoFakeState {
     pub objects: BTreeMap<String, BTreeMap<String, Value>>,
     /// Tags that exist in the account.
     pub tags: BTreeSet<String>,
+    /// Tags deleted, in order.
+    pub deleted_tags: Vec<String>,
     /// action id -> (polls left before `completed`, the action)
     actions: BTreeMap<i64, (u32, Value)>,
     /// object id -> reads left before it leaves `new` / `creating` / `resizing`
@@ -201,7 +203,17 @@ impl DoFakeState {
                 .as_str()
                 .filter(|t| !self.tags.contains(*t))
                 .map(|tag| format!("tag {tag} does not exist")),
-            "ssh_keys" if same("ssh_keys", "public_key", &json!(key)) => {
+            // The same key with another comment is the same key.
+            "ssh_keys"
+                if self.objects.get("ssh_keys").is_some_and(|m| {
+                    m.values().any(|o| {
+                        o["public_key"]
+                            .as_str()
+                            .map(crate::digitalocean::key_material)
+                            == Some(crate::digitalocean::key_material(key))
+                    })
+                }) =>
+            {
                 Some("SSH Key is already in use on your account".into())
             }
             _ => None,
@@ -298,6 +310,9 @@ impl DoFakeState {
                 if !body["version"].is_null() {
                     object["version"] = body["version"].clone();
                 }
+                if !body["storage_size_mib"].is_null() {
+                    object["storage_size_mib"] = body["storage_size_mib"].clone();
+                }
                 if !body["private_network_uuid"].is_null() {
                     object["private_network_uuid"] = body["private_network_uuid"].clone();
                 }
@@ -312,8 +327,37 @@ impl DoFakeState {
         Ok((id, object))
     }
 
-    /// The object as a GET sees it: a balancer or database that has settled becomes ready.
+    /// Resources (droplets, volumes, databases) that carry `tag`.
+    fn tagged(&self, tag: &str) -> Vec<(String, String)> {
+        ["droplets", "volumes", "databases"]
+            .iter()
+            .flat_map(|c| {
+                self.objects
+                    .get(*c)
+                    .into_iter()
+                    .flat_map(|m| m.iter())
+                    .filter(|(_, o)| tags_in(o).iter().any(|t| t == tag))
+                    .map(|(id, _)| (c.to_string(), id.clone()))
+            })
+            .collect()
+    }
+
+    /// The object as a GET sees it: a balancer or database that has settled becomes ready; a
+    /// balancer balances to the droplets that carry its tag.
     fn read(&mut self, collection: &str, id: &str) -> Option<Value> {
+        if collection == "load_balancers" {
+            let tag = self.objects.get(collection)?.get(id)?["tag"]
+                .as_str()
+                .map(str::to_owned);
+            let droplets: Vec<Value> = tag
+                .map(|t| self.tagged(&t))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(c, _)| c == "droplets")
+                .map(|(_, id)| json!(id.parse::<i64>().unwrap_or(0)))
+                .collect();
+            self.objects.get_mut(collection)?.get_mut(id)?["droplet_ids"] = json!(droplets);
+        }
         if let Some(left) = self.settling.get_mut(id) {
             if *left == 0 {
                 self.settling.remove(id);
@@ -786,6 +830,87 @@ async fn create_tag(State(state): Shared, body: Bytes) -> Response {
     )
 }
 
+fn tag_object(name: &str, count: usize) -> Value {
+    let counts = json!({ "count": 0, "last_tagged_uri": "" });
+    json!({ "name": name, "resources": { "count": count, "last_tagged_uri": "", "droplets": counts, "volumes": counts, "volume_snapshots": counts, "databases": counts } })
+}
+
+async fn list_tags(
+    State(state): Shared,
+    Query(query): Query<BTreeMap<String, String>>,
+) -> Response {
+    let fault = before(&state, &Method::GET, "/v2/tags").await;
+    if let Some(r) = early(&fault) {
+        return r;
+    }
+    let s = state.lock().unwrap();
+    let page: usize = query
+        .get("page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let per_page: usize = query
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(20)
+        .clamp(1, 200);
+    let total = s.tags.len();
+    let tags: Vec<Value> = s
+        .tags
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|t| tag_object(t, s.tagged(t).len()))
+        .collect();
+    let mut pages = Map::new();
+    if page * per_page < total {
+        pages.insert(
+            "next".into(),
+            json!(format!(
+                "https://api.digitalocean.com/v2/tags?page={}&per_page={per_page}",
+                page + 1
+            )),
+        );
+    }
+    late(
+        &fault,
+        axum::Json(
+            json!({ "tags": tags, "links": { "pages": pages }, "meta": { "total": total } }),
+        )
+        .into_response(),
+    )
+}
+
+/// `GET` answers a tag with the number of resources carrying it; `DELETE` removes it and takes
+/// it off every resource (as DigitalOcean does) and, in this fake, off the firewalls that list
+/// it, so a driver deleting a tag still in use shows up as a firewall losing its tags.
+async fn one_tag(State(state): Shared, method: Method, Path(tag): Path<String>) -> Response {
+    let fault = before(&state, &method, &format!("/v2/tags/{tag}")).await;
+    if let Some(r) = early(&fault) {
+        return r;
+    }
+    let mut s = state.lock().unwrap();
+    if !s.tags.contains(&tag) {
+        return with_rate_headers(error(StatusCode::NOT_FOUND, "not_found", "no such tag"));
+    }
+    let response = if method == Method::DELETE {
+        s.tags.remove(&tag);
+        s.deleted_tags.push(tag.clone());
+        for objects in s.objects.values_mut() {
+            for object in objects.values_mut() {
+                if let Some(tags) = object["tags"].as_array_mut() {
+                    tags.retain(|t| t.as_str() != Some(tag.as_str()));
+                }
+            }
+        }
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let count = s.tagged(&tag).len();
+        axum::Json(json!({ "tag": tag_object(&tag, count) })).into_response()
+    };
+    late(&fault, response)
+}
+
 async fn tag_resources(
     State(state): Shared,
     method: Method,
@@ -924,6 +1049,7 @@ impl DoFake {
             next_id: 3_164_000,
             objects: BTreeMap::new(),
             tags: BTreeSet::new(),
+            deleted_tags: Vec::new(),
             actions: BTreeMap::new(),
             settling: BTreeMap::new(),
             database_firewalls: BTreeMap::new(),
@@ -941,7 +1067,8 @@ impl DoFake {
                 get(one_key).put(one_key).delete(one_key),
             )
             .route("/v2/actions/{id}", get(get_action))
-            .route("/v2/tags", post(create_tag))
+            .route("/v2/tags", get(list_tags).post(create_tag))
+            .route("/v2/tags/{tag}", get(one_tag).delete(one_tag))
             .route(
                 "/v2/tags/{tag}/resources",
                 post(tag_resources).delete(tag_resources),

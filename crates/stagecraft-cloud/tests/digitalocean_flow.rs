@@ -16,7 +16,9 @@ use stagecraft_cloud::digitalocean::{
 };
 use stagecraft_cloud::engine::{CrashPoint, DriftKind};
 use stagecraft_cloud::fake_digitalocean::{DoFake, Fault, FaultKind};
-use stagecraft_cloud::resources::{map_design, MappingOptions, ResourceKey, ResourceKind};
+use stagecraft_cloud::resources::{
+    map_design, Mapping, MappingOptions, ResourceKey, ResourceKind, ResourceSpec,
+};
 use stagecraft_cloud::state::{state_path, EntryStatus, StateFile};
 use stagecraft_cloud::{
     ApplyProgress, ChangeAction, ClientConfig, Engine, EngineError, EngineOptions, ResourceStatus,
@@ -212,6 +214,65 @@ fn options() -> MappingOptions {
     }
 }
 
+fn object(fake: &DoFake, collection: &str, id: &str) -> Value {
+    fake.state.lock().unwrap().objects[collection][id].clone()
+}
+
+/// Each balancer balances to exactly the droplets its design targets (by their current ids).
+fn assert_balancers_reach_their_targets(fake: &DoFake, design: &Design, mapping: &Mapping) {
+    let objects = ours(fake, design.id.as_str());
+    for resource in &mapping.resources {
+        let ResourceSpec::LoadBalancer { targets, .. } = &resource.spec else {
+            continue;
+        };
+        let lb_id = &objects[&resource.key][0].1;
+        let balancer = fake
+            .all()
+            .into_iter()
+            .find(|(c, o)| c == "load_balancers" && o["id"] == json!(lb_id))
+            .map(|(_, o)| o)
+            .unwrap();
+        let tag = balancer["tag"].as_str().unwrap().to_owned();
+        let mut want: Vec<i64> = targets
+            .iter()
+            .map(|t| objects[t][0].1.parse().unwrap())
+            .collect();
+        want.sort();
+        let mut have: Vec<i64> = fake
+            .all()
+            .into_iter()
+            .filter(|(c, o)| c == "droplets" && o["tags"].as_array().unwrap().contains(&json!(tag)))
+            .map(|(_, o)| o["id"].as_i64().unwrap())
+            .collect();
+        have.sort();
+        assert_eq!(have, want, "{} balances to its targets", resource.key);
+    }
+}
+
+/// After destroy, no tag naming the design is left, and every Stagecraft tag left is still
+/// carried by something or listed by a firewall (another design's, which keeps its own).
+fn assert_no_stray_tags(fake: &DoFake, design: &Design) {
+    let state = fake.state.lock().unwrap();
+    let in_use = |tag: &str| {
+        state.objects.values().flat_map(|m| m.values()).any(|o| {
+            o["tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!(tag)))
+                || o["tag"] == json!(tag)
+        })
+    };
+    for tag in &state.tags {
+        assert!(
+            !tag.contains(design.id.as_str()),
+            "{tag} names {} and outlives it",
+            design.id
+        );
+        if tag.starts_with("stagecraft") || tag.starts_with("managed-by") {
+            assert!(in_use(tag), "{tag} is left behind, carried by nothing");
+        }
+    }
+}
+
 /// Plan, apply, plan again, refresh, drift, destroy of one template. Other designs' resources
 /// already in the fake must come through untouched.
 async fn round_trip(fake: &DoFake, url: &str, dir: &Path, slug: &str) {
@@ -265,13 +326,49 @@ async fn round_trip(fake: &DoFake, url: &str, dir: &Path, slug: &str) {
     );
     let drift = engine.refresh(&file).await.unwrap();
     assert!(drift.drift.is_empty(), "{slug}: {drift:#?}");
+    let mapping = map_design(&design, &options());
+    assert_balancers_reach_their_targets(fake, &design, &mapping);
+    // Every cluster gets the disk the design asks for.
+    for resource in &mapping.resources {
+        if let ResourceSpec::Database {
+            storage_gb: Some(gb),
+            ..
+        } = &resource.spec
+        {
+            let id = &ours(fake, design.id.as_str())[&resource.key][0].1;
+            let cluster = object(fake, "databases", id);
+            assert_eq!(
+                cluster["storage_size_mib"],
+                json!(u64::from(*gb) * 1024),
+                "{slug} {}: storage_gb is sent as storage_size_mib",
+                resource.key
+            );
+        }
+    }
 
-    // Someone deletes a droplet by hand: refresh reports it, apply recreates it alone.
+    // Someone deletes a droplet by hand (a balancer's target where there is one): refresh
+    // reports it, apply recreates it and puts it back behind its balancer.
+    let targets: Vec<(ResourceKey, ResourceKey)> = mapping
+        .resources
+        .iter()
+        .filter_map(|r| match &r.spec {
+            ResourceSpec::LoadBalancer { targets, .. } => {
+                Some(targets.iter().map(|t| (t.clone(), r.key.clone())))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let (victim_key, victim) = ours(fake, design.id.as_str())
         .into_iter()
-        .find(|(_, found)| found[0].0 == ResourceKind::Server)
+        .filter(|(_, found)| found[0].0 == ResourceKind::Server)
+        .max_by_key(|(k, _)| targets.iter().any(|(t, _)| t == k))
         .map(|(k, found)| (k, found[0].1.clone()))
         .expect("a droplet");
+    let balancer = targets
+        .iter()
+        .find(|(t, _)| *t == victim_key)
+        .map(|(_, lb)| lb.clone());
     fake.remove("droplets", &victim)
         .expect("the droplet existed");
     let drift = engine.refresh(&file).await.unwrap();
@@ -282,13 +379,33 @@ async fn round_trip(fake: &DoFake, url: &str, dir: &Path, slug: &str) {
             .any(|d| d.kind == DriftKind::Missing && d.key == victim_key),
         "{slug}: {drift:#?}"
     );
+    let plan = engine.plan(&file).await.unwrap();
+    if let Some(balancer) = &balancer {
+        let change = plan
+            .changes
+            .iter()
+            .find(|c| &c.key == balancer)
+            .unwrap_or_else(|| panic!("{slug}: the balancer is updated: {:#?}", plan.changes));
+        assert_eq!(change.action, ChangeAction::Update, "{slug}: {change:#?}");
+        assert!(
+            change.reasons[0].contains(victim_key.0.as_str()),
+            "{slug}: {change:#?}"
+        );
+    }
     let report = engine.apply(&file).await.unwrap();
     assert_eq!(
         report.created,
         vec![victim_key.clone()],
         "{slug}: {report:#?}"
     );
+    assert_eq!(
+        report.updated,
+        balancer.iter().cloned().collect::<Vec<_>>(),
+        "{slug}: only the recreated droplet's balancer is updated: {report:#?}"
+    );
     assert_consistent(fake, &file, &design);
+    assert_balancers_reach_their_targets(fake, &design, &mapping);
+    assert!(engine.plan(&file).await.unwrap().is_empty(), "{slug}");
 
     let destroyed = engine.destroy(&file).await.expect("destroy");
     assert!(destroyed.succeeded(), "{slug}: {destroyed:#?}");
@@ -311,6 +428,8 @@ async fn round_trip(fake: &DoFake, url: &str, dir: &Path, slug: &str) {
         after_others.keys().collect::<Vec<_>>(),
         "{slug}: nothing of another design was created or deleted"
     );
+
+    assert_no_stray_tags(fake, &design);
 
     no_token_in(&file);
     no_token_in(&state_path(&file));
@@ -357,7 +476,7 @@ async fn every_template_plans_applies_refreshes_and_destroys() {
     assert!(
         fake.all()
             .iter()
-            .any(|(_, o)| o["id"].to_string() == foreign),
+            .any(|(_, o)| o["id"] == json!(foreign.parse::<i64>().unwrap())),
         "another design's droplet survives"
     );
     let limits = fake
@@ -534,7 +653,95 @@ async fn crash_between_journal_and_answer_resumes_cleanly() {
     assert!(
         fake.all()
             .iter()
-            .any(|(_, o)| o["id"].to_string() == foreign),
+            .any(|(_, o)| o["id"] == json!(foreign.parse::<i64>().unwrap())),
         "nothing of another design touched"
     );
+}
+
+/// A balancer's new size and targets are changed in place (same balancer, same address), the
+/// tag of its old settings goes; the user's SSH key, already in the account, is used rather
+/// than copied (DigitalOcean refuses a copy) and survives destroy; no tag is left behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balancer_changes_in_place_and_an_existing_key_is_used() {
+    let fake = DoFake::start(&common::spec_path(SPEC)).await;
+    let proxy = common::prism_proxy(SPEC, &fake.url());
+    // The same key as the design's, under another comment: DigitalOcean holds it once.
+    let users_key = fake.seed(
+        "ssh_keys",
+        json!({ "name": "laptop", "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGz me@laptop" }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (file, mut design) = design_file(dir.path(), "growth");
+    let events: Events = Arc::default();
+    let engine = engine(&proxy.url(), &events, None);
+    let key_key = ResourceKey("design/ssh-key-digitalocean".into());
+
+    let report = engine.apply(&file).await.expect("apply");
+    assert!(report.succeeded(), "{report:#?}");
+    let keys: Vec<Value> = fake
+        .all()
+        .into_iter()
+        .filter(|(c, _)| c == "ssh_keys")
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(keys.len(), 1, "the key is used, not copied: {keys:#?}");
+    let state = StateFile::load(&state_path(&file), design.id.as_str()).unwrap();
+    assert_eq!(
+        state.resources[&key_key].provider_id.as_deref(),
+        Some(users_key.as_str()),
+        "the droplets get the user's key"
+    );
+    let again = engine.plan(&file).await.unwrap();
+    assert!(again.is_empty(), "{:#?}", again.changes);
+
+    // A bigger balancer in front of three app droplets instead of two.
+    let lb_key = ResourceKey("cmp_lb/load-balancer".into());
+    let lb_id = ours(&fake, design.id.as_str())[&lb_key][0].1.clone();
+    let old_tag = object(&fake, "load_balancers", &lb_id)["tag"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for component in &mut design.components {
+        match component.id.as_str() {
+            "cmp_lb" => component.size = Some("lb-2".into()),
+            "cmp_app" => component.count = 3,
+            _ => {}
+        }
+    }
+    save_file(&file, &design).unwrap();
+    let plan = engine.plan(&file).await.unwrap();
+    let change = plan.changes.iter().find(|c| c.key == lb_key).unwrap();
+    assert_eq!(
+        change.action,
+        ChangeAction::Update,
+        "changed in place, not replaced: {change:#?}"
+    );
+    assert!(
+        change.reasons.iter().any(|r| r == "resize lb-1 → lb-2"),
+        "{change:#?}"
+    );
+    assert_eq!(plan.count(ChangeAction::Replace), 0, "{:#?}", plan.changes);
+    let report = engine.apply(&file).await.expect("apply the change");
+    assert!(report.succeeded(), "{report:#?}");
+    assert_eq!(report.updated, vec![lb_key.clone()], "{report:#?}");
+    let balancer = object(&fake, "load_balancers", &lb_id);
+    assert_eq!(
+        balancer["size_unit"],
+        json!(2),
+        "the same balancer, resized"
+    );
+    let mapping = map_design(&design, &options());
+    assert_balancers_reach_their_targets(&fake, &design, &mapping);
+    assert!(
+        fake.state.lock().unwrap().deleted_tags.contains(&old_tag),
+        "the old settings' tag is deleted"
+    );
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+
+    let destroyed = engine.destroy(&file).await.expect("destroy");
+    assert!(destroyed.succeeded(), "{destroyed:#?}");
+    let key = object(&fake, "ssh_keys", &users_key);
+    assert_eq!(key["name"], json!("laptop"), "the user's key is untouched");
+    assert!(ours(&fake, design.id.as_str()).is_empty());
+    assert_no_stray_tags(&fake, &design);
 }
