@@ -795,6 +795,60 @@ mod tests {
     }
 
     #[test]
+    fn admin_addresses_are_checked_and_written_as_cidrs() {
+        assert_eq!(
+            parse_admin_cidr(" 198.51.100.7 ").unwrap(),
+            "198.51.100.7/32"
+        );
+        assert_eq!(
+            parse_admin_cidr("198.51.100.0/24").unwrap(),
+            "198.51.100.0/24"
+        );
+        assert_eq!(parse_admin_cidr("2001:db8::1").unwrap(), "2001:db8::1/128");
+        assert_eq!(parse_admin_cidr("2001:db8::/48").unwrap(), "2001:db8::/48");
+        for (text, says) in [
+            ("my laptop", "not an IP address"),
+            ("198.51.100.7/33", "prefix length must be 0 to 32"),
+            ("198.51.100.7/24", "bits set after the /24"),
+            ("0.0.0.0/0", "far too many"),
+            ("10.0.0.0/7", "far too many"),
+            ("::/0", "far too many"),
+        ] {
+            let error = parse_admin_cidr(text).expect_err(text);
+            assert!(
+                error.contains(says) && error.contains(text.trim()),
+                "{text}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn ssh_failures_say_what_to_fix() {
+        for (stderr, problem, fix) in [
+            ("ssh exited with exit status: 255: ssh: connect to host 203.0.113.7 port 22: Connection timed out", SshProblem::Unreachable, "--admin-cidr"),
+            ("ssh: connect to host 203.0.113.7 port 22: No route to host", SshProblem::Unreachable, "port 22"),
+            ("ssh exited with exit status: 255: root@203.0.113.7: Permission denied (publickey).", SshProblem::KeyRefused, "--identity"),
+            ("@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@ ... Host key verification failed.", SshProblem::HostKeyChanged, "ssh-keygen -R"),
+            ("cannot start ssh: No such file or directory (os error 2)", SshProblem::ClientMissing, "openssh-client"),
+            ("ssh exited with exit status: 1: cat: /etc/wireguard/public.key: No such file or directory", SshProblem::CommandFailed, "cloud-init"),
+        ] {
+            assert_eq!(SshProblem::of(stderr), problem, "{stderr}");
+            assert!(problem.fix().contains(fix), "{problem:?}: {}", problem.fix());
+        }
+        let error = LinkError::remote(
+            "db (203.0.113.7)".into(),
+            "ssh: connect to host 203.0.113.7 port 22: Connection timed out".into(),
+        );
+        let text = error.to_string();
+        assert!(
+            text.starts_with("db (203.0.113.7): ssh: connect")
+                && text.contains("To fix:")
+                && text.contains("--admin-cidr"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn open_ssh_passes_input_and_reports_failures() {
         let dir = tempfile::tempdir().unwrap();
         let fake = dir.path().join("ssh");
