@@ -62,6 +62,13 @@ pub enum ApiError {
     /// Another apply or destroy is running.
     #[error("{0}")]
     Busy(String),
+    /// A price refresh was refused (unreachable API, HTTP error, a malformed or partial answer);
+    /// the stored prices are unchanged. The message names the endpoint and the problem.
+    #[error("{} prices were not refreshed: {message}", provider.label())]
+    PriceRefresh {
+        provider: stagecraft_model::Provider,
+        message: String,
+    },
 }
 
 impl From<stagecraft_model::LoadError> for ApiError {

@@ -44,6 +44,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::analysis::apply_fix,
         commands::analysis::estimate_cost,
         commands::analysis::compare_providers,
+        commands::analysis::price_status,
+        commands::analysis::refresh_prices,
         commands::export::export_preview,
         commands::export::export_design,
         commands::export::export_last_commit,

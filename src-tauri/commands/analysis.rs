@@ -3,13 +3,22 @@
 //! (merging pricing's cost findings into the rules report, moving a design onto one provider
 //! before pricing it) and are tested directly on the templates (src-tauri/tests/analysis.rs).
 //!
-//! Every command is pure: the design travels with the call and nothing is kept between calls, so
-//! the UI can cancel a stale answer simply by ignoring it.
+//! Every pricing command is pure but for the stored price refreshes it reads (the same files as
+//! `stagecraft prices`): the design travels with the call and nothing is kept between calls, so
+//! the UI can cancel a stale answer simply by ignoring it. `refresh_prices` is the one command
+//! that writes (the refreshed catalogue, atomically); it reads the token from the keyring off the
+//! async workers and never returns it.
 
 use serde::{Deserialize, Serialize};
+use stagecraft_cloud::base_url;
+use stagecraft_cloud::credentials::{read_credentials, CredentialKey};
 use stagecraft_model::{Currency, Design, Provider, Stage};
+use stagecraft_pricing::refresh::{refresh_digitalocean, refresh_hetzner, ApiToken, RefreshError};
 use stagecraft_pricing::rust_decimal::Decimal;
-use stagecraft_pricing::{Comparison, CostOptions, Estimate, Gap, SizeMapping};
+use stagecraft_pricing::store::{stored_path, REFRESHABLE};
+use stagecraft_pricing::{
+    Comparison, CostOptions, Estimate, Gap, PriceStatus, SizeMapping, StoredPrices,
+};
 use stagecraft_rules::{Advice, CheckOptions, Finding, Fix, Report, Severity};
 
 use crate::error::ApiError;
@@ -54,7 +63,26 @@ pub async fn estimate_cost(
 #[tauri::command]
 #[specta::specta]
 pub async fn compare_providers(design: Design, options: CostOptions) -> ProviderComparison {
-    ProviderComparison(stagecraft_pricing::compare(&design, &options))
+    compare_on(&design, &options, &StoredPrices::load_default())
+}
+
+/// Which price catalogue each provider is priced with (embedded or refreshed), with dates and
+/// sources.
+#[tauri::command]
+#[specta::specta]
+pub async fn price_status() -> PriceStatus {
+    StoredPrices::load_default().status()
+}
+
+/// Fetches `provider`'s current prices with the token stored for `account` and stores them for
+/// every later estimate (the CLI's `stagecraft prices refresh`); answers the new status.
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_prices(
+    provider: Provider,
+    account: Option<String>,
+) -> Result<PriceStatus, ApiError> {
+    refreshed_prices(provider, account, &base_url(provider), None).await
 }
 
 /// The advisor's answers with, for each tier's change, what it does to the monthly bill.
@@ -208,13 +236,92 @@ pub fn fixed(mut design: Design, fix: &Fix) -> Result<Design, ApiError> {
     Ok(design)
 }
 
-/// Prices `design` where it is placed, or (with `provider`) moved onto that provider, each
-/// component mapped to the closest size, as `stagecraft cost --provider` does.
+/// [`estimate_with_prices`] with the stored refreshes (see `stagecraft prices show`).
 pub fn estimate_on(
     design: &Design,
     provider: Option<Provider>,
     options: &CostOptions,
 ) -> ProviderEstimate {
+    estimate_with_prices(design, provider, options, &StoredPrices::load_default())
+}
+
+/// The comparison priced with `prices` (stored refreshes over the embedded catalogue).
+pub fn compare_on(
+    design: &Design,
+    options: &CostOptions,
+    prices: &StoredPrices,
+) -> ProviderComparison {
+    ProviderComparison(stagecraft_pricing::compare_with(
+        design,
+        options,
+        &prices.layers(),
+    ))
+}
+
+/// Fetches and stores `provider`'s prices: the token is read from the keyring off the async
+/// workers, goes into the request header only, and a refused answer leaves the stored prices
+/// as they were. `prices_dir` overrides the stored prices' folder (tests).
+///
+/// # Errors
+/// [`ApiError::CredentialsMissing`] (and the other keyring kinds) when no token can be read;
+/// [`ApiError::PriceRefresh`] when the provider has no price API or the answer is refused;
+/// [`ApiError::Io`] when the prices folder cannot be made.
+pub async fn refreshed_prices(
+    provider: Provider,
+    account: Option<String>,
+    base_url: &str,
+    prices_dir: Option<std::path::PathBuf>,
+) -> Result<PriceStatus, ApiError> {
+    if !REFRESHABLE.contains(&provider) {
+        return Err(ApiError::PriceRefresh {
+            provider,
+            message: format!(
+                "Stagecraft reads no price API of {}: its prices come from the embedded catalogue",
+                provider.label()
+            ),
+        });
+    }
+    let key = CredentialKey::new(
+        provider,
+        account.as_deref().filter(|a| !a.trim().is_empty()),
+    );
+    let secret = tauri::async_runtime::spawn_blocking(move || read_credentials(&key))
+        .await
+        .map_err(|e| ApiError::Io(format!("a background task failed: {e}")))??;
+    let token = ApiToken::new(secret.expose());
+    drop(secret);
+    let dir = match prices_dir {
+        Some(dir) => dir,
+        None => stagecraft_pricing::prices_dir().map_err(|e| ApiError::Io(e.to_string()))?,
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        ApiError::Io(format!(
+            "cannot create the prices folder {}: {e}",
+            dir.display()
+        ))
+    })?;
+    let path = stored_path(&dir, provider);
+    let refused = |e: RefreshError| ApiError::PriceRefresh {
+        provider,
+        message: format!("{e} (the stored prices are unchanged)"),
+    };
+    match provider {
+        Provider::Hetzner => refresh_hetzner(base_url, &token, &path).await,
+        _ => refresh_digitalocean(base_url, &token, &path).await,
+    }
+    .map_err(refused)?;
+    Ok(StoredPrices::load(&dir).status())
+}
+
+/// Prices `design` where it is placed, or (with `provider`) moved onto that provider, each
+/// component mapped to the closest size, as `stagecraft cost --provider` does, with `prices`.
+pub fn estimate_with_prices(
+    design: &Design,
+    provider: Option<Provider>,
+    options: &CostOptions,
+    prices: &StoredPrices,
+) -> ProviderEstimate {
+    let layers = prices.layers();
     match provider {
         Some(provider) => {
             let options = CostOptions {
@@ -223,13 +330,13 @@ pub fn estimate_on(
             };
             let moved = stagecraft_pricing::retarget(design, provider, &options);
             ProviderEstimate {
-                estimate: stagecraft_pricing::estimate(&moved.design, &options),
+                estimate: stagecraft_pricing::estimate_with(&moved.design, &options, &layers),
                 mappings: moved.mappings,
                 gaps: moved.gaps,
             }
         }
         None => ProviderEstimate {
-            estimate: stagecraft_pricing::estimate(design, options),
+            estimate: stagecraft_pricing::estimate_with(design, options, &layers),
             mappings: Vec::new(),
             gaps: Vec::new(),
         },

@@ -18,6 +18,8 @@ pub const APP_COMMANDS: &[&str] = &[
     "apply_fix",
     "estimate_cost",
     "compare_providers",
+    "price_status",
+    "refresh_prices",
     "export_preview",
     "export_design",
     "export_last_commit",

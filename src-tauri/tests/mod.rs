@@ -5,6 +5,7 @@ mod analysis;
 mod bindings;
 mod commands;
 mod export;
+mod prices;
 mod provision;
 mod recovery;
 mod security;

@@ -48,6 +48,16 @@ export const commands = {
 	 *  the gaps.
 	 */
 	compareProviders: (design: Design, options: CostOptions) => __TAURI_INVOKE<ProviderComparison>("compare_providers", { design, options }),
+	/**
+	 *  Which price catalogue each provider is priced with (embedded or refreshed), with dates and
+	 *  sources.
+	 */
+	priceStatus: () => __TAURI_INVOKE<PriceStatus>("price_status"),
+	/**
+	 *  Fetches `provider`'s current prices with the token stored for `account` and stores them for
+	 *  every later estimate (the CLI's `stagecraft prices refresh`); answers the new status.
+	 */
+	refreshPrices: (provider: Provider, account: string | null) => typedError<PriceStatus, ApiError>(__TAURI_INVOKE("refresh_prices", { provider, account })),
 	/**  The design as SVG, for the Export dialog's preview. */
 	exportPreview: (design: Design) => __TAURI_INVOKE<string>("export_preview", { design }),
 	/**
@@ -164,7 +174,15 @@ export type ApiError =
 /**  The design on screen differs from its saved file, which provisioning works on. */
 { kind: "unsavedChanges"; detail: string } | 
 /**  Another apply or destroy is running. */
-{ kind: "busy"; detail: string };
+{ kind: "busy"; detail: string } | 
+/**
+ *  A price refresh was refused (unreachable API, HTTP error, a malformed or partial answer);
+ *  the stored prices are unchanged. The message names the endpoint and the problem.
+ */
+{ kind: "priceRefresh"; detail: {
+	provider: Provider,
+	message: string,
+} };
 
 /**  One progress event. The app turns these into live status on the canvas and a log line. */
 export type ApplyProgress = {
@@ -796,7 +814,10 @@ export type Plan = {
 	unchanged: ResourceKey[],
 	/**  Parts of the design this build does not provision, and why. */
 	not_provisioned: NotProvisioned[],
-	/**  Monthly cost change in the design's currency, once stagecraft-pricing provides it. */
+	/**
+	 *  Monthly cost change in the design's currency: the sum of the changes' cost changes (see
+	 *  [`Plan::price`]); `None` when a change that costs money could not be priced.
+	 */
 	monthly_cost_change: string | null,
 };
 
@@ -811,6 +832,11 @@ export type PlannedChange = {
 	reasons: string[],
 	/**  The provider's id of the existing resource (update, replace, delete). */
 	provider_id: string | null,
+	/**
+	 *  What this change does to the monthly bill: the price of what it leaves minus the price of
+	 *  what exists now, in the design's currency (see [`Plan::price`]); `None` when unpriced.
+	 */
+	monthly_cost_change: string | null,
 };
 
 export type Policy = "deny" | "allow";
@@ -857,6 +883,26 @@ export type PriceRef = {
 	as_of: string,
 	/**  The figure is derived, not read off a price list (spot prices, for example). */
 	estimate: boolean,
+};
+
+/**  Which catalogue prices a provider. */
+export type PriceSource = 
+/**  The catalogue built into Stagecraft. */
+"embedded" | 
+/**
+ *  A catalogue refreshed from the provider's API and stored; products the API does not
+ *  price (object storage, for example) still come from the embedded catalogue, and each
+ *  estimate line names the entry it used.
+ */
+"refreshed";
+
+/**  Which catalogue each provider is priced with. */
+export type PriceStatus = {
+	/**  The folder refreshed catalogues are read from. */
+	dir: string | null,
+	/**  The caller asked for the embedded catalogue only. */
+	forced_embedded: boolean,
+	providers: ProviderPrices[],
 };
 
 /**  The advisor's answers with, for each tier's change, what it does to the monthly bill. */
@@ -975,6 +1021,24 @@ export type ProviderEstimate = {
 	gaps: Gap[],
 };
 
+/**  The prices in use for one provider. */
+export type ProviderPrices = {
+	provider: Provider,
+	in_use: PriceSource,
+	/**  The date of the catalogue in use (the fetch date of a refresh). */
+	as_of: string,
+	/**  The API endpoints read, or the public price pages of the embedded entries. */
+	sources: string[],
+	/**  Price entries of this provider in that catalogue. */
+	entries: number,
+	/**  The date of the embedded catalogue, which fills in what a refresh does not price. */
+	embedded_as_of: string,
+	/**  Where a refresh of this provider is stored; `None` for providers that cannot be refreshed. */
+	stored_path: string | null,
+	/**  Why a stored refresh is not used, when there is one that cannot be. */
+	problem: string | null,
+};
+
 export type ProviderSpec = {
 	provider: Provider,
 	label: string,
@@ -1019,7 +1083,9 @@ export type Report = {
 export type ResourceKey = string;
 
 /**  Kinds of provider resource Stagecraft creates. */
-export type ResourceKind = "ssh_key" | "network" | "firewall" | "placement_group" | "primary_ip" | "server" | "volume" | "load_balancer";
+export type ResourceKind = "ssh_key" | "network" | "firewall" | "placement_group" | "primary_ip" | "server" | "volume" | "load_balancer" | 
+/**  A managed database or cache cluster (DigitalOcean databases, AWS RDS). */
+"database";
 
 /**  Status of one resource during apply or destroy, as the canvas shows it. */
 export type ResourceStatus = "pending" | "creating" | "updating" | "deleting" | "ready" | "deleted" | "failed";
