@@ -160,8 +160,8 @@ const PLAN: Plan = {
   design_id: "dsg_template_mvp",
   design_name: "MVP",
   changes: [
-    { key: "cmp_app/server", provider: "hetzner", kind: "server", component: "cmp_app", name: "app-1", action: "create", reasons: ["app server app-1"], provider_id: null },
-    { key: "cmp_firewall/firewall", provider: "hetzner", kind: "firewall", component: "cmp_firewall", name: "web-firewall", action: "update", reasons: ["firewall rules changed"], provider_id: "41" },
+    { key: "cmp_app/server", provider: "hetzner", kind: "server", component: "cmp_app", name: "app-1", action: "create", reasons: ["app server app-1"], provider_id: null, monthly_cost_change: "3.79" },
+    { key: "cmp_firewall/firewall", provider: "hetzner", kind: "firewall", component: "cmp_firewall", name: "web-firewall", action: "update", reasons: ["firewall rules changed"], provider_id: "41", monthly_cost_change: "0" },
   ],
   unchanged: [],
   not_provisioned: [],
