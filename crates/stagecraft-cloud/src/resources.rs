@@ -1073,7 +1073,13 @@ fn digitalocean_rules(
         for connection in design
             .connections
             .iter()
-            .filter(|c| c.to == component.id && c.network == NetworkPath::Private)
+            // A tunnel's traffic arrives inside WireGuard (its port is opened to the peer), not
+            // from the private network.
+            .filter(|c| {
+                c.to == component.id
+                    && c.network == NetworkPath::Private
+                    && !wireguard::is_tunnel(design, c)
+            })
         {
             let from = design
                 .component(&connection.from)

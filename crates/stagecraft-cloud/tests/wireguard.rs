@@ -507,3 +507,297 @@ async fn link_names_the_server_it_cannot_reach() {
         "{text}"
     );
 }
+
+/// `web` at Hetzner in Falkenstein talks privately to `db`, a self-hosted database on a
+/// DigitalOcean droplet in Frankfurt: no private network spans two providers, so WireGuard does.
+/// `cache` shares `db`'s provider and region (a VPC carries that, no tunnel).
+const TWO_PROVIDERS: &str = r#"{
+  "schema_version": 2,
+  "id": "dsg_two_providers",
+  "name": "Two providers",
+  "assumptions": { "target_stage": "growth", "currency": "EUR" },
+  "practices": { "config_in_git": true, "migration_in_progress": false },
+  "groups": [],
+  "components": [
+    { "id": "cmp_users", "kind": "users", "name": "Users", "provider": "unassigned", "count": 1 },
+    { "id": "cmp_web", "kind": "app_server", "name": "web", "provider": "hetzner", "region": "fsn1", "size": "cx22", "count": 1 },
+    { "id": "cmp_db", "kind": "self_hosted_database", "name": "db", "provider": "digitalocean", "region": "fra1", "size": "s-2vcpu-4gb", "count": 1,
+      "properties": { "engine": "postgresql" } },
+    { "id": "cmp_cache", "kind": "worker", "name": "cache", "provider": "digitalocean", "region": "fra1", "size": "s-1vcpu-1gb", "count": 1 }
+  ],
+  "connections": [
+    { "id": "con_users_web", "from": "cmp_users", "to": "cmp_web", "protocol": "https", "ports": [443], "network": "public" },
+    { "id": "con_web_db", "from": "cmp_web", "to": "cmp_db", "protocol": "postgresql", "ports": [5432], "network": "private" },
+    { "id": "con_cache_db", "from": "cmp_cache", "to": "cmp_db", "protocol": "postgresql", "ports": [5432], "network": "private" }
+  ],
+  "layout": { "nodes": {} }
+}"#;
+
+/// [`summary`] plus each firewall's reason, which is what the plan shows for it.
+fn summary_with_reasons(mapping: &Mapping) -> String {
+    let mut out = summary(mapping);
+    out.push_str("\n\nfirewall reasons:");
+    for r in &mapping.resources {
+        if matches!(r.spec, ResourceSpec::Firewall { .. }) {
+            out.push_str(&format!("\n{} ({:?}): {}", r.key, r.provider, r.reason));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_hetzner_to_digitalocean_link_gets_a_tunnel() {
+    let design = load_str(TWO_PROVIDERS, "two-providers.stagecraft.json")
+        .expect("the fixture loads")
+        .design;
+    let links = wireguard::tunnel_links(&design);
+    assert_eq!(
+        links
+            .iter()
+            .map(|l| (l.connection.as_str(), l.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [("con_web_db", "Hetzner → DigitalOcean")],
+        "the cross-provider link is a tunnel; the same-provider, same-region one is not"
+    );
+    let before = map_design(&design, &MappingOptions::default());
+    assert!(
+        before.resources.iter().any(|r| r.key.0 == "cmp_db/server-0"
+            && r.provider == stagecraft_model::Provider::Digitalocean),
+        "the database is a droplet"
+    );
+    for key in ["cmp_web/server-0", "cmp_db/server-0"] {
+        let ResourceSpec::Server { user_data, .. } = resource(&before, key) else {
+            panic!()
+        };
+        assert!(
+            user_data
+                .as_deref()
+                .is_some_and(|u| u.contains("wg-quick@wg0")),
+            "{key} runs WireGuard: {user_data:?}"
+        );
+    }
+    let ResourceSpec::Server { user_data, .. } = resource(&before, "cmp_cache/server-0") else {
+        panic!()
+    };
+    assert!(user_data.is_none(), "cache has no tunnel: {user_data:?}");
+
+    let endpoints: WireguardEndpoints = [
+        (
+            ResourceKey("cmp_web/server-0".into()),
+            "198.51.100.10".into(),
+        ),
+        (ResourceKey("cmp_db/server-0".into()), "203.0.113.20".into()),
+        (
+            ResourceKey("cmp_cache/server-0".into()),
+            "203.0.113.21".into(),
+        ),
+    ]
+    .into();
+    let after = map_design_with_endpoints(&design, &MappingOptions::default(), &endpoints);
+    assert_eq!(
+        wireguard_rule_sources(&after, "cmp_db/firewall"),
+        vec![vec!["198.51.100.10/32".to_owned()]],
+        "the droplet accepts WireGuard from the Hetzner server only"
+    );
+    assert_eq!(
+        wireguard_rule_sources(&after, "cmp_web/firewall"),
+        vec![vec!["203.0.113.20/32".to_owned()]],
+        "the Hetzner server accepts WireGuard from the droplet only"
+    );
+    assert!(wireguard_rule_sources(&after, "cmp_cache/firewall").is_empty());
+    let ResourceSpec::Firewall { rules, .. } = resource(&after, "cmp_db/firewall") else {
+        panic!()
+    };
+    let postgres: Vec<&str> = rules
+        .iter()
+        .filter(|r| r.port.as_deref() == Some("5432"))
+        .map(|r| r.description.as_str())
+        .collect();
+    assert_eq!(
+        postgres,
+        ["from cache over the private network"],
+        "web's traffic comes through the tunnel, not the VPC; only cache needs the VPC rule"
+    );
+    insta::assert_snapshot!(
+        "hetzner_digitalocean_mapping",
+        format!(
+            "before the servers exist:\n{}\n\nonce their addresses are known:\n{}",
+            summary_with_reasons(&before),
+            summary_with_reasons(&after)
+        )
+    );
+}
+
+#[test]
+fn digitalocean_droplets_report_their_public_address() {
+    use stagecraft_cloud::digitalocean::{design_tag, key_tag, observed, DoCollection};
+    let design = load_str(TWO_PROVIDERS, "two-providers.stagecraft.json")
+        .unwrap()
+        .design;
+    let key = ResourceKey("cmp_db/server-0".into());
+    // A droplet as DigitalOcean's API shows it: private and public IPv4 interfaces.
+    let droplet = json!({
+        "id": 3164444, "name": "db-0-two-providers", "status": "active", "size_slug": "s-2vcpu-4gb",
+        "region": { "slug": "fra1" },
+        "tags": [design_tag(&design.id), key_tag(&key)],
+        "networks": { "v4": [
+            { "ip_address": "10.96.1.5", "netmask": "255.255.255.0", "gateway": "", "type": "private" },
+            { "ip_address": "203.0.113.20", "netmask": "255.255.240.0", "gateway": "203.0.113.1", "type": "public" }
+        ], "v6": [] }
+    });
+    let found = observed(DoCollection::Droplets, &droplet, &design.id).expect("ours");
+    assert_eq!(found.key, key);
+    assert_eq!(
+        wireguard::endpoints(&[found]).get(&key).map(String::as_str),
+        Some("203.0.113.20"),
+        "the public address, not the private one"
+    );
+}
+
+/// The two-region design without its drawn SSH firewall: only the admin address opens SSH.
+fn two_regions_without_admin_firewall() -> Design {
+    let mut design = design();
+    design.components.retain(|c| c.id.as_str() != "cmp_admin");
+    design
+}
+
+fn ssh_sources(mapping: &Mapping, firewall: &str) -> Vec<Vec<String>> {
+    let ResourceSpec::Firewall { rules, .. } = resource(mapping, firewall) else {
+        panic!("{firewall} is a firewall")
+    };
+    rules
+        .iter()
+        .filter(|r| r.port.as_deref() == Some("22"))
+        .map(|r| r.addresses.clone())
+        .collect()
+}
+
+#[test]
+fn the_admin_address_opens_ssh_on_tunnel_servers_only() {
+    let design = two_regions_without_admin_firewall();
+    let closed = map_design(&design, &MappingOptions::default());
+    for firewall in ["cmp_web/firewall", "cmp_db/firewall", "cmp_worker/firewall"] {
+        assert!(
+            ssh_sources(&closed, firewall).is_empty(),
+            "{firewall}: derived firewalls deny SSH"
+        );
+    }
+    let options = MappingOptions {
+        admin_cidr: Some(wireguard::parse_admin_cidr("198.51.100.7").unwrap()),
+        ..MappingOptions::default()
+    };
+    let open = map_design(&design, &options);
+    for firewall in ["cmp_web/firewall", "cmp_db/firewall"] {
+        assert_eq!(
+            ssh_sources(&open, firewall),
+            vec![vec!["198.51.100.7/32".to_owned()]],
+            "{firewall}: SSH from the admin address only"
+        );
+        let reason = &open
+            .resources
+            .iter()
+            .find(|r| r.key.0 == firewall)
+            .unwrap()
+            .reason;
+        assert!(
+            reason.contains("22/tcp from 198.51.100.7/32 (admin address, for link)"),
+            "the plan says why SSH is open: {reason}"
+        );
+    }
+    assert!(
+        ssh_sources(&open, "cmp_worker/firewall").is_empty(),
+        "the worker has no tunnel, so link never logs in there"
+    );
+    // Only firewalls change: no server is replaced to open SSH.
+    for (a, b) in closed.resources.iter().zip(&open.resources) {
+        if !matches!(a.spec, ResourceSpec::Firewall { .. }) {
+            assert_eq!(a.spec, b.spec, "{} must not change", a.key);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plan_shows_ssh_opening_for_the_admin_address_and_link_reaches_the_servers() {
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two-regions.stagecraft.json");
+    save_file(&file, &two_regions_without_admin_firewall()).unwrap();
+    let closed = engine(&fake.url());
+    let report = closed.apply(&file).await.expect("apply");
+    assert!(report.succeeded());
+
+    let mut config = ClientConfig::new(fake.url());
+    config.poll_interval = Duration::from_millis(10);
+    let options = EngineOptions {
+        mapping: MappingOptions {
+            admin_cidr: Some("198.51.100.7/32".into()),
+            ..MappingOptions::default()
+        },
+        ..Default::default()
+    };
+    let client = HetznerClient::new(config, Secret::new("hz-wireguard-token")).unwrap();
+    let open = Engine::new(options).with_driver(Arc::new(HetznerDriver::new(client)));
+    let plan = open.plan(&file).await.unwrap();
+    let ssh_changes: Vec<(String, String)> = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.reasons
+                .iter()
+                .any(|r| r.contains("22/tcp from 198.51.100.7/32"))
+        })
+        .map(|c| (c.key.0.clone(), c.reasons.join("; ")))
+        .collect();
+    assert_eq!(
+        ssh_changes
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect::<Vec<_>>(),
+        ["cmp_db/firewall", "cmp_web/firewall"],
+        "the plan shows SSH opening on the tunnel servers: {:#?}",
+        plan.changes
+    );
+    assert!(
+        ssh_changes[0].1.starts_with("firewall rules changed: "),
+        "{ssh_changes:?}"
+    );
+
+    let servers = FakeServers {
+        fake: Some(fake.clone()),
+        ..Default::default()
+    };
+    let steps = Mutex::new(Vec::new());
+    let linked = wireguard::link_with_progress(&open, &file, &servers, &|p| {
+        steps.lock().unwrap().push((p.name.clone(), p.step));
+    })
+    .await
+    .expect("link");
+    assert_eq!(linked.servers.len(), 2);
+    for component in ["cmp_web", "cmp_db"] {
+        let rules = firewall_of(&fake, component)["rules"].clone();
+        assert!(
+            rules
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["port"] == json!("22")
+                    && r["protocol"] == json!("tcp")
+                    && r["source_ips"] == json!(["198.51.100.7/32"])),
+            "{component} lets the admin address in over SSH: {rules:#}"
+        );
+    }
+    let steps = steps.into_inner().unwrap();
+    use wireguard::LinkStep::*;
+    for step in [ReadingKey, KeyRead, WritingPeers, Linked] {
+        assert_eq!(
+            steps.iter().filter(|(_, s)| *s == step).count(),
+            2,
+            "{step:?} once per server: {steps:?}"
+        );
+    }
+    assert!(
+        steps.iter().position(|(_, s)| *s == WritingPeers)
+            > steps.iter().rposition(|(_, s)| *s == KeyRead),
+        "peers are written once every key is known: {steps:?}"
+    );
+}

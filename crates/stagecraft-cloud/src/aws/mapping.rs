@@ -43,7 +43,12 @@ pub(crate) fn private_rules(
     for connection in design
         .connections
         .iter()
-        .filter(|c| c.to == component.id && c.network == NetworkPath::Private)
+        // A tunnel's traffic arrives inside WireGuard, not from the VPC.
+        .filter(|c| {
+            c.to == component.id
+                && c.network == NetworkPath::Private
+                && !crate::wireguard::is_tunnel(design, c)
+        })
     {
         let from = design
             .component(&connection.from)
