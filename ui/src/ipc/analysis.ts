@@ -2,7 +2,7 @@
 // report and advice, fixes, and pricing. Designs go out in file form; a fixed design comes back in
 // store form, ready to commit.
 import { commands } from "./bindings";
-import type { CostOptions, Finding, Fix, PricedAdvice, Provider, ProviderComparison, ProviderEstimate, Report, Stage } from "./bindings";
+import type { CostOptions, Finding, Fix, PricedAdvice, PriceStatus, Provider, ProviderComparison, ProviderEstimate, Report, Stage } from "./bindings";
 import { BackendError } from "./backend";
 import { fromDocument, toDocument } from "../model/document";
 import type { ApiError, Design } from "./contract";
@@ -20,6 +20,9 @@ export type {
   Finding,
   Fix,
   LinkAdvice,
+  PriceSource,
+  PriceStatus,
+  ProviderPrices,
   ProviderColumn,
   ProviderEstimate,
   Report,
@@ -64,7 +67,19 @@ export const analysisBackend = {
     call(() => commands.estimateCost(toDocument(design), provider, options)),
   compareProviders: (design: Design, options: CostOptions): Promise<ProviderComparison> =>
     call(() => commands.compareProviders(toDocument(design), options)),
+  /** Which price catalogue each provider is priced with (embedded or refreshed), dated and sourced. */
+  priceStatus: (): Promise<PriceStatus> => call(() => commands.priceStatus()),
+  /**
+   * Fetches a provider's prices with the token stored in the keyring for `account` (the default
+   * account when null) and stores them for every later estimate; the new status, or a
+   * `BackendError` of kind `credentialsMissing`, `keyringUnavailable`, `keyringLocked` or
+   * `priceRefresh` (the stored prices are then unchanged).
+   */
+  refreshPrices: (provider: Provider, account: string | null): Promise<PriceStatus> => call(() => commands.refreshPrices(provider, account)),
 };
+
+/** Providers whose prices can be refreshed from their API. */
+export const REFRESHABLE_PROVIDERS: Provider[] = ["hetzner", "digitalocean"];
 
 export type AnalysisBackend = typeof analysisBackend;
 

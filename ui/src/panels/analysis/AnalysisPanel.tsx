@@ -9,6 +9,7 @@ import type { CostLine, Finding, Fix, Severity } from "../../ipc/analysis";
 import { designStore, panelDesign, type DesignState } from "../../store/design-store";
 import { analysisStore, applyFix, selectFinding, startLiveAnalysis, type AnalysisState } from "./analysis-store";
 import { showMoney, sumMoney } from "./money";
+import { PricesBar } from "./PricesBar";
 import "./analysis.css";
 
 const SEVERITIES: Severity[] = ["error", "warning", "info"];
@@ -276,6 +277,7 @@ export function CostPanel({ designs, analysis }: { designs: StoreApi<DesignState
   }
   return (
     <div className="sc-cost" data-testid="cost">
+      <PricesBar analysis={analysis} />
       <div className="sc-cost__options">
         <label>
           Provider{" "}
