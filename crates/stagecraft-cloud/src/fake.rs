@@ -205,6 +205,23 @@ impl FakeState {
                 "name is already used",
             )));
         }
+        // Hetzner keeps one SSH key per fingerprint (the key material, whatever the comment).
+        let material = |k: &Value| {
+            k.as_str()
+                .map(|k| k.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        };
+        if collection == "ssh_keys"
+            && self.objects.get(collection).is_some_and(|m| {
+                m.values()
+                    .any(|o| material(&o["public_key"]) == material(&body["public_key"]))
+            })
+        {
+            return Err(Box::new(error(
+                StatusCode::CONFLICT,
+                "uniqueness_error",
+                "SSH key with the same fingerprint already exists",
+            )));
+        }
         self.next_id += 1;
         let id = self.next_id;
         // The item schema of the collection's list answer: what GET will be checked against.
@@ -236,6 +253,18 @@ impl FakeState {
                 if let Some(location) = body["location"].as_str() {
                     object["location"]["name"] = json!(location);
                 }
+                object["algorithm"] = body["algorithm"].clone();
+                object["services"] = body["services"].clone();
+                object["targets"] = json!(body["targets"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(stored_target)
+                    .collect::<Vec<_>>());
+                object["private_net"] = json!(body["network"]
+                    .as_i64()
+                    .map(|n| vec![json!({ "network": n, "ip": "10.0.1.254" })])
+                    .unwrap_or_default());
             }
             "networks" => object["ip_range"] = body["ip_range"].clone(),
             "volumes" => object["size"] = body["size"].clone(),
@@ -251,6 +280,72 @@ impl FakeState {
             .insert(id, object.clone());
         Ok((id, object))
     }
+}
+
+/// A load balancer target as Hetzner returns it.
+fn stored_target(target: &Value) -> Value {
+    json!({ "type": "server", "server": { "id": target["server"]["id"] }, "use_private_ip": target["use_private_ip"], "health_status": [] })
+}
+
+/// Runs a load balancer action on `lb` (a missing server or network is refused, as Hetzner
+/// does); `Err` carries the refusal.
+fn balancer_action(
+    lb: &mut Value,
+    action: &str,
+    body: &Value,
+    servers: &BTreeMap<i64, Value>,
+) -> Result<(), &'static str> {
+    let port = |s: &Value| s["listen_port"].clone();
+    match action {
+        "add_target" => {
+            let id = body["server"]["id"].as_i64().unwrap_or(0);
+            if !servers.contains_key(&id) {
+                return Err("server not found");
+            }
+            let targets = lb["targets"].as_array_mut().ok_or("no targets")?;
+            if targets
+                .iter()
+                .any(|t| t["server"]["id"].as_i64() == Some(id))
+            {
+                return Err("target_already_defined");
+            }
+            targets.push(stored_target(body));
+        }
+        "remove_target" => {
+            let id = body["server"]["id"].as_i64();
+            lb["targets"]
+                .as_array_mut()
+                .ok_or("no targets")?
+                .retain(|t| t["server"]["id"].as_i64() != id);
+        }
+        "add_service" => {
+            let services = lb["services"].as_array_mut().ok_or("no services")?;
+            if services.iter().any(|s| port(s) == port(body)) {
+                return Err("source_port_already_used");
+            }
+            services.push(body.clone());
+        }
+        "update_service" => {
+            let service = lb["services"]
+                .as_array_mut()
+                .ok_or("no services")?
+                .iter_mut()
+                .find(|s| port(s) == port(body))
+                .ok_or("no service on that port")?;
+            *service = body.clone();
+        }
+        "delete_service" => lb["services"]
+            .as_array_mut()
+            .ok_or("no services")?
+            .retain(|s| port(s) != port(body)),
+        "change_algorithm" => lb["algorithm"] = json!({ "type": body["type"] }),
+        "change_type" => lb["load_balancer_type"]["name"] = body["load_balancer_type"].clone(),
+        "attach_to_network" => {
+            lb["private_net"] = json!([{ "network": body["network"], "ip": "10.0.1.254" }])
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Firewall rules as Hetzner returns them: both address lists present, the unused one empty.
@@ -493,6 +588,17 @@ async fn one(
         Method::DELETE => {
             s.objects.get_mut(&collection).unwrap().remove(&id);
             if collection == "servers" {
+                // A deleted server leaves the balancers that targeted it.
+                for lb in s
+                    .objects
+                    .get_mut("load_balancers")
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    if let Some(targets) = lb["targets"].as_array_mut() {
+                        targets.retain(|t| t["server"]["id"].as_i64() != Some(id));
+                    }
+                }
                 let action = s.action("delete_server", ("server", id));
                 axum::Json(json!({ "action": action })).into_response()
             } else {
@@ -537,6 +643,18 @@ async fn object_action(
         return with_rate_headers(
             (StatusCode::CREATED, axum::Json(json!({ "actions": [a] }))).into_response(),
         );
+    }
+    if collection == "load_balancers" {
+        let servers = s.objects.get("servers").cloned().unwrap_or_default();
+        let lb = s
+            .objects
+            .get_mut(&collection)
+            .unwrap()
+            .get_mut(&id)
+            .unwrap();
+        if let Err(refusal) = balancer_action(lb, &action, &body, &servers) {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", refusal);
+        }
     }
     let a = s.action(&action, (singular(&collection).unwrap_or("server"), id));
     with_rate_headers((StatusCode::CREATED, axum::Json(json!({ "action": a }))).into_response())

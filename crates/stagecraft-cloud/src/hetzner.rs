@@ -12,8 +12,9 @@ use stagecraft_model::{DesignId, Direction, FirewallProtocol, Protocol, Provider
 
 use crate::engine::{BoxFuture, ObservedResource, ProviderDriver, ResolvedIds};
 use crate::resources::{
-    DesiredResource, FirewallRuleSpec, ResourceKey, ResourceKind, ResourceSpec, LABEL_COMPONENT,
-    LABEL_DESIGN, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_RESOURCE, LABEL_SPEC,
+    DesiredResource, FirewallRuleSpec, LbServiceSpec, ResourceKey, ResourceKind, ResourceSpec,
+    LABEL_COMPONENT, LABEL_DESIGN, LABEL_MANAGED_BY, LABEL_MANAGED_BY_VALUE, LABEL_RESOURCE,
+    LABEL_SPEC,
 };
 use crate::secret::Secret;
 use crate::transport::{ClientConfig, Dialect, ProviderError, ProviderErrorKind, Transport};
@@ -499,6 +500,129 @@ fn rule_body(rule: &FirewallRuleSpec) -> Value {
     body
 }
 
+/// A load balancer service, as `POST /load_balancers` and the `add_service` and
+/// `update_service` actions take it.
+pub fn service_body(s: &LbServiceSpec) -> Value {
+    let http = s.protocol == Protocol::Http;
+    let mut check = json!({
+        "protocol": if http { "http" } else { "tcp" },
+        "port": s.destination_port, "interval": 15, "timeout": 10, "retries": 3,
+    });
+    if http {
+        check["http"] = json!({ "domain": null, "path": s.health_path.clone().unwrap_or_else(|| "/".into()), "status_codes": ["2??", "3??"], "tls": false });
+    }
+    json!({
+        "protocol": if http { "http" } else { "tcp" },
+        "listen_port": s.listen_port,
+        "destination_port": s.destination_port,
+        "proxyprotocol": false,
+        "health_check": check,
+    })
+}
+
+/// A server target, as `POST /load_balancers` and the `add_target` action take it.
+pub fn target_body(server: i64, use_private_ip: bool) -> Value {
+    json!({ "type": "server", "server": { "id": server }, "use_private_ip": use_private_ip })
+}
+
+/// Whether an existing service differs from `wanted` in what Stagecraft sets.
+fn service_differs(have: &Value, wanted: &Value) -> bool {
+    ["protocol", "destination_port", "proxyprotocol"]
+        .iter()
+        .any(|f| have[*f] != wanted[*f])
+        || ["protocol", "port"]
+            .iter()
+            .any(|f| have["health_check"][*f] != wanted["health_check"][*f])
+        || have["health_check"]["http"]["path"] != wanted["health_check"]["http"]["path"]
+}
+
+/// The actions that bring an existing load balancer (`current`, as `GET` answers it) in line
+/// with `spec`, in order: type, algorithm, network, services, then targets (which may use the
+/// network). Ids of the spec's references come from `resolve`.
+///
+/// # Errors
+/// A message naming a reference that has no Hetzner id yet.
+pub fn balancer_actions(
+    current: &Value,
+    spec: &ResourceSpec,
+    resolve: impl Fn(&ResourceKey) -> Result<i64, String>,
+) -> Result<Vec<(&'static str, Value)>, String> {
+    let ResourceSpec::LoadBalancer {
+        size,
+        network,
+        services,
+        targets,
+        round_robin,
+        ..
+    } = spec
+    else {
+        return Ok(Vec::new());
+    };
+    let mut actions = Vec::new();
+    if current["load_balancer_type"]["name"].as_str() != Some(size.as_str()) {
+        actions.push(("change_type", json!({ "load_balancer_type": size })));
+    }
+    let algorithm = if *round_robin {
+        "round_robin"
+    } else {
+        "least_connections"
+    };
+    if current["algorithm"]["type"].as_str() != Some(algorithm) {
+        actions.push(("change_algorithm", json!({ "type": algorithm })));
+    }
+    if let Some(network) = network {
+        let id = resolve(network)?;
+        let attached = current["private_net"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n["network"].as_i64() == Some(id)));
+        if !attached {
+            actions.push(("attach_to_network", json!({ "network": id })));
+        }
+    }
+    let have: BTreeMap<i64, &Value> = current["services"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["listen_port"].as_i64().map(|p| (p, s)))
+        .collect();
+    for service in services {
+        let wanted = service_body(service);
+        match have.get(&i64::from(service.listen_port)) {
+            None => actions.push(("add_service", wanted)),
+            Some(existing) if service_differs(existing, &wanted) => {
+                actions.push(("update_service", wanted))
+            }
+            Some(_) => {}
+        }
+    }
+    for port in have.keys() {
+        if !services.iter().any(|s| i64::from(s.listen_port) == *port) {
+            actions.push(("delete_service", json!({ "listen_port": port })));
+        }
+    }
+    let have: Vec<i64> = current["targets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|t| t["type"] == "server")
+        .filter_map(|t| t["server"]["id"].as_i64())
+        .collect();
+    let want = targets
+        .iter()
+        .map(&resolve)
+        .collect::<Result<Vec<_>, _>>()?;
+    for id in want.iter().filter(|id| !have.contains(id)) {
+        actions.push(("add_target", target_body(*id, network.is_some())));
+    }
+    for id in have.iter().filter(|id| !want.contains(id)) {
+        actions.push((
+            "remove_target",
+            json!({ "type": "server", "server": { "id": id } }),
+        ));
+    }
+    Ok(actions)
+}
+
 /// Request body to create `resource`, with references resolved to provider ids.
 ///
 /// # Errors
@@ -592,24 +716,8 @@ pub fn create_body(
                 "location": region,
                 "algorithm": { "type": if *round_robin { "round_robin" } else { "least_connections" } },
                 "public_interface": true,
-                "services": services.iter().map(|s| {
-                    let http = s.protocol == Protocol::Http;
-                    let mut check = json!({
-                        "protocol": if http { "http" } else { "tcp" },
-                        "port": s.destination_port, "interval": 15, "timeout": 10, "retries": 3,
-                    });
-                    if http {
-                        check["http"] = json!({ "domain": null, "path": s.health_path.clone().unwrap_or_else(|| "/".into()), "status_codes": ["2??", "3??"], "tls": false });
-                    }
-                    json!({
-                        "protocol": if http { "http" } else { "tcp" },
-                        "listen_port": s.listen_port,
-                        "destination_port": s.destination_port,
-                        "proxyprotocol": false,
-                        "health_check": check,
-                    })
-                }).collect::<Vec<_>>(),
-                "targets": targets.iter().map(|k| resolve(k).map(|id| json!({ "type": "server", "server": { "id": id }, "use_private_ip": private }))).collect::<Result<Vec<_>, _>>()?,
+                "services": services.iter().map(service_body).collect::<Vec<_>>(),
+                "targets": targets.iter().map(|k| resolve(k).map(|id| target_body(id, private))).collect::<Result<Vec<_>, _>>()?,
             });
             if let Some(network) = network {
                 body["network"] = json!(resolve(network)?);
@@ -665,6 +773,48 @@ fn observed(collection: Collection, object: &Value) -> Option<ObservedResource> 
     })
 }
 
+/// Attribute of an observed SSH key that belongs to someone else: the label key recording its
+/// use by this design.
+pub const ATTRIBUTE_BORROWED: &str = "borrowed";
+
+/// The label key recording that `design` uses an SSH key it did not create (Hetzner refuses a
+/// second key with the same fingerprint). Label keys are short, so the design id is hashed;
+/// `<key>` holds the resource key, `<key>-spec` and `<key>-name` the fingerprint and name the
+/// design wants, so the plan sees the key as in line.
+pub fn borrow_label(design: &DesignId) -> String {
+    // FNV-1a, as the settings fingerprint: stable across Rust versions.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in design.as_str().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("stagecraft-uses-{hash:016x}")
+}
+
+/// An OpenSSH public key without its comment (`<type> <base64>`), to recognise the same key.
+fn key_material(public_key: &str) -> String {
+    public_key
+        .split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A key this design uses but did not create, from the labels recording the use.
+fn borrowed(object: &Value, label: &str) -> Option<ObservedResource> {
+    let labels = &object["labels"];
+    let (owner, local) = labels[label].as_str()?.split_once('.')?;
+    Some(ObservedResource {
+        key: ResourceKey::new(owner, local),
+        provider: Provider::Hetzner,
+        kind: ResourceKind::SshKey,
+        provider_id: id_of(object)?.to_string(),
+        name: labels[format!("{label}-name")].as_str()?.to_owned(),
+        fingerprint: labels[format!("{label}-spec")].as_str().map(str::to_owned),
+        attributes: [(ATTRIBUTE_BORROWED.to_owned(), label.to_owned())].into(),
+    })
+}
+
 /// The engine's view of Hetzner.
 pub struct HetznerDriver {
     client: HetznerClient,
@@ -700,6 +850,45 @@ impl HetznerDriver {
             .find_map(|o| observed(collection, o)))
     }
 
+    /// Records on the key `id` (someone else's) that this design uses it, and answers it as
+    /// the engine sees it. The key's name and other labels stay as they are.
+    async fn borrow_key(
+        &self,
+        design: &DesignId,
+        resource: &DesiredResource,
+        id: i64,
+    ) -> Result<ObservedResource, ProviderError> {
+        let label = borrow_label(design);
+        let key = self.client.get(Collection::SshKeys, id).await?;
+        let mut labels = key["labels"].as_object().cloned().unwrap_or_default();
+        labels.insert(
+            label.clone(),
+            json!(format!("{}.{}", resource.key.owner(), resource.key.local())),
+        );
+        labels.insert(format!("{label}-spec"), json!(resource.spec.fingerprint()));
+        labels.insert(format!("{label}-name"), json!(resource.name));
+        let key = self
+            .client
+            .update(Collection::SshKeys, id, &json!({ "labels": labels }))
+            .await?;
+        borrowed(&key, &label).ok_or_else(|| {
+            self.client
+                .err("PUT /ssh_keys: the answer lacks the labels sent")
+        })
+    }
+
+    /// The project's key with the same key material as `public_key`, if there is one.
+    async fn same_key(&self, public_key: &str) -> Result<Option<i64>, ProviderError> {
+        let wanted = key_material(public_key);
+        Ok(self
+            .client
+            .list(Collection::SshKeys, None)
+            .await?
+            .iter()
+            .find(|k| k["public_key"].as_str().map(key_material).as_deref() == Some(&wanted))
+            .and_then(id_of))
+    }
+
     async fn create_inner(
         &self,
         design: &DesignId,
@@ -727,6 +916,12 @@ impl HetznerDriver {
                 Err(e) if e.kind == ProviderErrorKind::Conflict => {
                     if let Some(found) = self.find(design, resource).await? {
                         return Ok(found);
+                    }
+                    // Hetzner keeps one key per fingerprint: use the one that is there.
+                    if let ResourceSpec::SshKey { public_key } = &resource.spec {
+                        if let Some(id) = self.same_key(public_key).await? {
+                            return self.borrow_key(design, resource, id).await;
+                        }
                     }
                     return Err(e);
                 }
@@ -767,6 +962,18 @@ impl ProviderDriver for HetznerDriver {
                     async move { (collection, client.list(collection, Some(&selector)).await) },
                 );
             }
+            let borrowed_keys = {
+                let client = self.client.clone();
+                let label = borrow_label(design);
+                tokio::spawn(async move {
+                    let keys = client.list(Collection::SshKeys, Some(&label)).await?;
+                    Ok::<_, ProviderError>(
+                        keys.iter()
+                            .filter_map(|k| borrowed(k, &label))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+            };
             let mut out = Vec::new();
             while let Some(joined) = reads.join_next().await {
                 let (collection, objects) =
@@ -779,6 +986,11 @@ impl ProviderDriver for HetznerDriver {
                     }
                 }
             }
+            out.extend(
+                borrowed_keys
+                    .await
+                    .map_err(|e| self.client.err(format!("a read task failed: {e}")))??,
+            );
             out.sort_by(|a, b| a.key.cmp(&b.key));
             Ok(out)
         })
@@ -798,7 +1010,7 @@ impl ProviderDriver for HetznerDriver {
         design: &'a DesignId,
         resource: &'a DesiredResource,
         existing: &'a ObservedResource,
-        _ids: &'a ResolvedIds,
+        ids: &'a ResolvedIds,
     ) -> BoxFuture<'a, Result<ObservedResource, ProviderError>> {
         Box::pin(async move {
             let collection = Collection::of(existing.kind);
@@ -806,6 +1018,29 @@ impl ProviderDriver for HetznerDriver {
                 .provider_id
                 .parse()
                 .map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            if existing.attributes.contains_key(ATTRIBUTE_BORROWED) {
+                // Someone else's key: only the labels recording its use change.
+                return self.borrow_key(design, resource, id).await;
+            }
+            if let ResourceSpec::LoadBalancer { .. } = &resource.spec {
+                let current = self.client.get(collection, id).await?;
+                let resolve = |key: &ResourceKey| -> Result<i64, String> {
+                    ids.get(key).and_then(|id| id.parse().ok()).ok_or_else(|| {
+                        format!("{} needs {key}, which has no Hetzner id yet", resource.key)
+                    })
+                };
+                let actions = balancer_actions(&current, &resource.spec, resolve).map_err(|m| {
+                    self.client
+                        .transport
+                        .error(ProviderErrorKind::InvalidRequest, m)
+                })?;
+                for (action, body) in actions {
+                    if let Some(running) = self.client.action(collection, id, action, &body).await?
+                    {
+                        self.client.wait_action(running).await?;
+                    }
+                }
+            }
             if let ResourceSpec::Firewall { rules, .. } = &resource.spec {
                 let body = json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() });
                 if let Some(action) = self
@@ -842,6 +1077,17 @@ impl ProviderDriver for HetznerDriver {
                 .provider_id
                 .parse()
                 .map_err(|_| self.client.err("a Hetzner id is a number"))?;
+            if existing.attributes.contains_key(ATTRIBUTE_BORROWED) {
+                // Never delete a key this design did not create: forget that it used it.
+                let prefix = &existing.attributes[ATTRIBUTE_BORROWED];
+                let key = self.client.get(collection, id).await?;
+                let mut labels = key["labels"].as_object().cloned().unwrap_or_default();
+                labels.retain(|k, _| !k.starts_with(prefix.as_str()));
+                self.client
+                    .update(collection, id, &json!({ "labels": labels }))
+                    .await?;
+                return Ok(());
+            }
             if let Some(action) = self.client.delete(collection, id).await? {
                 self.client.wait_action(action).await?;
             }

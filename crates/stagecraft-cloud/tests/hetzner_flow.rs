@@ -110,6 +110,31 @@ fn assert_consistent(fake: &Fake, file: &Path, design_id: &str) {
     );
 }
 
+/// The design's balancer targets exactly its app servers, by their current ids.
+fn assert_balancer_targets(fake: &Fake, design_id: &str) -> Value {
+    let objects = ours(fake, design_id);
+    let mut apps: Vec<i64> = objects
+        .iter()
+        .filter(|(c, o)| c == "servers" && o["labels"]["stagecraft-component"] == "cmp_app")
+        .map(|(_, o)| o["id"].as_i64().unwrap())
+        .collect();
+    apps.sort();
+    let balancer = objects
+        .iter()
+        .find(|(c, _)| c == "load_balancers")
+        .map(|(_, o)| o.clone())
+        .expect("a balancer");
+    let mut targets: Vec<i64> = balancer["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["server"]["id"].as_i64().unwrap())
+        .collect();
+    targets.sort();
+    assert_eq!(targets, apps, "the balancer targets the app servers");
+    balancer
+}
+
 fn seed_foreign(fake: &Fake) -> i64 {
     fake.seed(
         "servers",
@@ -200,8 +225,15 @@ async fn growth_template_plan_apply_refresh_destroy() {
     let drift = engine.refresh(&file).await.unwrap();
     assert!(drift.drift.is_empty(), "{drift:#?}");
 
-    // Someone deletes a server by hand: refresh reports it, apply recreates it.
-    let victim = servers[0]["id"].as_i64().unwrap();
+    assert_balancer_targets(&fake, design_id);
+    // Someone deletes a server behind the balancer by hand: refresh reports it, apply
+    // recreates it and puts it back behind the balancer.
+    let victim = servers
+        .iter()
+        .find(|s| s["labels"]["stagecraft-component"] == "cmp_app")
+        .expect("an app server")["id"]
+        .as_i64()
+        .unwrap();
     fake.state
         .lock()
         .unwrap()
@@ -219,7 +251,14 @@ async fn growth_template_plan_apply_refresh_destroy() {
     );
     let report = engine.apply(&file).await.unwrap();
     assert_eq!(report.created.len(), 1, "{report:#?}");
+    assert_eq!(
+        report.updated,
+        vec![ResourceKey("cmp_lb/load-balancer".into())],
+        "the balancer takes the new server back: {report:#?}"
+    );
     assert_consistent(&fake, &file, design_id);
+    assert_balancer_targets(&fake, design_id);
+    assert!(engine.plan(&file).await.unwrap().is_empty());
 
     let destroyed = engine.destroy(&file).await.expect("destroy");
     assert!(destroyed.succeeded(), "{destroyed:#?}");
@@ -449,4 +488,103 @@ async fn a_failure_stops_only_its_dependants() {
     pending.sort();
     failed.sort();
     assert_eq!(pending, failed);
+}
+
+/// A balancer's new type, algorithm and targets are changed in place through its actions (same
+/// balancer, same address); the user's SSH key, already in the project, is used rather than
+/// copied (Hetzner refuses a copy), its use recorded in labels that destroy takes off again,
+/// and the key itself survives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn balancer_changes_in_place_and_an_existing_key_is_used() {
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
+    let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
+    let users_key = fake.seed(
+        "ssh_keys",
+        json!({ "name": "laptop", "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGz me@laptop", "labels": { "team": "ops" } }),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = design_file(dir.path(), "growth");
+    let mut design = stagecraft_model::load_file(&file).unwrap().design;
+    let design_id = design.id.to_string();
+    let events: Events = Arc::default();
+    let sink = events.clone();
+    let client = HetznerClient::new(config(&proxy.url()), Secret::new(TOKEN)).unwrap();
+    let engine = Engine::new(EngineOptions {
+        parallelism: 6,
+        progress: Some(Arc::new(move |e| sink.lock().unwrap().push(e))),
+        mapping: stagecraft_cloud::resources::MappingOptions {
+            ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGz hz-flow@test".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+    .with_driver(Arc::new(HetznerDriver::new(client)));
+
+    let report = engine.apply(&file).await.expect("apply");
+    assert!(report.succeeded(), "{report:#?}");
+    let keys: Vec<Value> = fake
+        .all()
+        .into_iter()
+        .filter(|(c, _)| c == "ssh_keys")
+        .map(|(_, o)| o)
+        .collect();
+    assert_eq!(keys.len(), 1, "the key is used, not copied: {keys:#?}");
+    let key_key = ResourceKey("design/ssh-key-hetzner".into());
+    let state = StateFile::load(&state_path(&file), &design_id).unwrap();
+    assert_eq!(
+        state.resources[&key_key].provider_id,
+        Some(users_key.to_string()),
+        "the servers get the user's key"
+    );
+    assert_eq!(keys[0]["name"], json!("laptop"), "the key keeps its name");
+    let again = engine.plan(&file).await.unwrap();
+    assert!(again.is_empty(), "{:#?}", again.changes);
+
+    // A bigger balancer, least connections, in front of three app servers instead of two.
+    let before = assert_balancer_targets(&fake, &design_id);
+    for component in &mut design.components {
+        match component.id.as_str() {
+            "cmp_lb" => {
+                component.size = Some("lb21".into());
+                component.properties.algorithm =
+                    Some(stagecraft_model::LbAlgorithm::LeastConnections);
+            }
+            "cmp_app" => component.count = 3,
+            _ => {}
+        }
+    }
+    save_file(&file, &design).unwrap();
+    let lb_key = ResourceKey("cmp_lb/load-balancer".into());
+    let plan = engine.plan(&file).await.unwrap();
+    let change = plan.changes.iter().find(|c| c.key == lb_key).unwrap();
+    assert_eq!(change.action, ChangeAction::Update, "{change:#?}");
+    assert!(
+        change.reasons.iter().any(|r| r == "resize lb11 → lb21"),
+        "{change:#?}"
+    );
+    let report = engine.apply(&file).await.expect("apply the change");
+    assert!(report.succeeded(), "{report:#?}");
+    assert!(report.updated.contains(&lb_key), "{report:#?}");
+    assert!(report.replaced.is_empty(), "{report:#?}");
+    let after = assert_balancer_targets(&fake, &design_id);
+    assert_eq!(after["id"], before["id"], "the same balancer");
+    assert_eq!(after["load_balancer_type"]["name"], json!("lb21"));
+    assert_eq!(after["algorithm"]["type"], json!("least_connections"));
+    assert_eq!(after["targets"].as_array().unwrap().len(), 3);
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+
+    let destroyed = engine.destroy(&file).await.expect("destroy");
+    assert!(destroyed.succeeded(), "{destroyed:#?}");
+    assert!(ours(&fake, &design_id).is_empty());
+    let key = fake
+        .all()
+        .into_iter()
+        .find(|(c, o)| c == "ssh_keys" && o["id"] == json!(users_key))
+        .expect("the user's key survives destroy")
+        .1;
+    assert_eq!(
+        key["labels"],
+        json!({ "team": "ops" }),
+        "only the labels recording the use are taken off"
+    );
 }
