@@ -3,7 +3,8 @@
 //!
 //! The embedded catalogue lives in `catalog/prices.json` so it can be reviewed without reading
 //! code; it is parsed with `deny_unknown_fields` and checked by tests (unique ids, every size of
-//! the model catalogue priced, amounts never negative).
+//! the model catalogue priced, amounts never negative). `catalog/README.md` records which
+//! entries were checked against which public page, and which were not.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
