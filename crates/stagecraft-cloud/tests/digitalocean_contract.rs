@@ -9,10 +9,10 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::json;
 use stagecraft_cloud::digitalocean::{
-    database_body, database_firewall_body, database_resize_body, droplet_body, firewall_body,
-    firewall_tag, load_balancer_body, rename_body, spec_tag, ssh_key_body, volume_action_body,
-    volume_body, vpc_body, vpc_update_body, DatabaseSettings, DigitalOceanClient, DoCollection,
-    Ownership,
+    borrowed_key_tag, database_body, database_firewall_body, database_resize_body, droplet_body,
+    firewall_body, firewall_tag, load_balancer_body, rename_body, spec_tag, ssh_key_body,
+    volume_action_body, volume_body, vpc_body, vpc_update_body, DatabaseSettings,
+    DigitalOceanClient, DoCollection, Ownership,
 };
 use stagecraft_cloud::resources::{FirewallRuleSpec, LbServiceSpec, ResourceKey};
 use stagecraft_cloud::{ClientConfig, ProviderErrorKind, RetryPolicy, Secret};
@@ -21,7 +21,9 @@ use stagecraft_model::{DesignId, Direction, Engine, FirewallProtocol, Protocol};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_digitalocean_request_matches_the_openapi_spec() {
     let prism = common::prism_mock("digitalocean.openapi.json");
-    let mut config = ClientConfig::new(prism.url());
+    // Between the client and Prism: records every violation, warnings included.
+    let recorder = common::record_violations(&prism.url()).await;
+    let mut config = ClientConfig::new(recorder.url.clone());
     config.retry = RetryPolicy {
         max_attempts: 1,
         base_delay: Duration::from_millis(10),
@@ -201,6 +203,22 @@ async fn every_digitalocean_request_matches_the_openapi_spec() {
     }
     let tag = spec_tag("0123456789abcdef");
     client.create_tag(&tag).await.expect("POST /v2/tags");
+    client
+        .create_tag(&borrowed_key_tag(
+            &design,
+            &key("design/ssh-key-digitalocean"),
+            "512189",
+            "0123456789abcdef",
+            "stagecraft-key-contract",
+        ))
+        .await
+        .expect("POST /v2/tags (a borrowed key's tag)");
+    client.tag_names().await.expect("GET /v2/tags");
+    client.tag_count(&tag).await.expect("GET /v2/tags/{tag}");
+    client
+        .delete_tag(&tag)
+        .await
+        .expect("DELETE /v2/tags/{tag}");
     for method in [Method::POST, Method::DELETE] {
         for resource_type in ["droplet", "volume"] {
             client
@@ -224,14 +242,30 @@ async fn every_digitalocean_request_matches_the_openapi_spec() {
         .await
         .expect("GET /v2/actions/{id}");
 
+    assert_eq!(
+        bodies[6].1["storage_size_mib"],
+        json!(100 * 1024),
+        "storage_gb is sent"
+    );
+    recorder.assert_none();
+
     // The checker itself: a body that breaks the spec is refused, so the passes above mean
-    // something.
+    // something, and its violations reach the record.
     let broken = json!({ "name": "fw", "inbound_rules": [{ "protocol": "sctp", "ports": "1", "sources": {} }] });
     let refused = client
         .create(DoCollection::Firewalls, &broken)
         .await
         .expect_err("Prism refuses a firewall rule with an unknown protocol");
     assert_eq!(refused.kind, ProviderErrorKind::InvalidRequest, "{refused}");
+    assert!(
+        recorder
+            .violations
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|v| v.starts_with("POST /v2/firewalls") && v.contains("\"severity\"")),
+        "the record holds Prism's sl-violations header"
+    );
 
     let anonymous =
         DigitalOceanClient::new(ClientConfig::new(prism.url()), Secret::new("")).unwrap();

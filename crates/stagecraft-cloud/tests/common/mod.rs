@@ -127,3 +127,89 @@ pub fn prism_proxy(spec: &str, upstream: &str) -> Peer {
         "prism proxy",
     )
 }
+
+/// Every `sl-violations` header a Prism peer set, as `METHOD /path: <violations JSON>`.
+pub type Violations = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A pass-through in front of a Prism peer that records its `sl-violations` headers. Prism
+/// turns only error-level request violations into an error answer (422, or 400/401); it lists
+/// every violation, warnings included (a deprecated parameter, an answer status the spec does
+/// not declare), in that header, so a contract test asserts the record is empty as well.
+pub struct ViolationRecorder {
+    pub url: String,
+    pub violations: Violations,
+}
+
+impl ViolationRecorder {
+    /// Panics, listing them, when Prism reported any violation.
+    pub fn assert_none(&self) {
+        let violations = self.violations.lock().unwrap();
+        assert!(
+            violations.is_empty(),
+            "Prism reported violations (sl-violations):\n{}",
+            violations.join("\n")
+        );
+    }
+}
+
+/// Starts a [`ViolationRecorder`] forwarding to `upstream` (a Prism URL), in the current tokio
+/// runtime.
+pub async fn record_violations(upstream: &str) -> ViolationRecorder {
+    use axum::body::Bytes;
+    use axum::http::{HeaderMap, Method, StatusCode, Uri};
+    use axum::response::{IntoResponse, Response};
+
+    let violations: Violations = Default::default();
+    let client = reqwest::Client::new();
+    let upstream = upstream.trim_end_matches('/').to_owned();
+    let record = violations.clone();
+    let forward = move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+        let client = client.clone();
+        let upstream = upstream.clone();
+        let record = record.clone();
+        async move {
+            let path = uri
+                .path_and_query()
+                .map_or(uri.path(), |p| p.as_str())
+                .to_owned();
+            let mut request = client.request(
+                reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+                format!("{upstream}{path}"),
+            );
+            for (name, value) in &headers {
+                if name != "host" && name != "content-length" {
+                    request = request.header(name.as_str(), value.as_bytes());
+                }
+            }
+            let answer = match request.body(body.to_vec()).send().await {
+                Ok(answer) => answer,
+                Err(e) => return (StatusCode::BAD_GATEWAY, format!("Prism: {e}")).into_response(),
+            };
+            if let Some(found) = answer.headers().get("sl-violations") {
+                record.lock().unwrap().push(format!(
+                    "{method} {path}: {}",
+                    String::from_utf8_lossy(found.as_bytes())
+                ));
+            }
+            let status = StatusCode::from_u16(answer.status().as_u16()).unwrap();
+            let mut response = Response::builder().status(status);
+            for (name, value) in answer.headers() {
+                if name != "content-length" && name != "transfer-encoding" {
+                    response = response.header(name.as_str(), value.as_bytes());
+                }
+            }
+            let bytes = answer.bytes().await.unwrap_or_default();
+            response.body(axum::body::Body::from(bytes)).unwrap()
+        }
+    };
+    let app = axum::Router::new().fallback(forward);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    ViolationRecorder {
+        url: format!("http://{addr}"),
+        violations,
+    }
+}
