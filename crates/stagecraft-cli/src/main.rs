@@ -104,6 +104,8 @@ enum Command {
     },
     /// Compare what exists with the design and the journal; report drift.
     Refresh(commands::plan::CloudArgs),
+    /// Link WireGuard tunnels: apply until done, then exchange the servers' public keys over SSH.
+    Link(commands::link::LinkArgs),
     /// Export the design: picture, review report, Terraform, Compose, Mermaid or draw.io.
     Export(commands::export::ExportArgs),
 }
@@ -150,6 +152,7 @@ fn main() -> ExitCode {
             commands::destroy::run(&out, &args, auto_approve)
         }
         Command::Refresh(args) => commands::refresh::run(&out, &args),
+        Command::Link(args) => commands::link::run(&out, &args),
         Command::Export(args) => commands::export::run(&out, &args),
     };
     match result {

@@ -348,7 +348,7 @@ impl SshProblem {
     /// What the person should do about it.
     pub fn fix(self) -> &'static str {
         match self {
-            SshProblem::Unreachable => "this machine cannot reach the server on port 22: the derived firewalls deny SSH, so give your admin address (`stagecraft link --admin-cidr YOUR.IP/32`, or \"Admin address\" in the Link dialog), which opens 22/tcp from it on the tunnel servers, or draw a Firewall component that does; a server that was just created may also still be booting",
+            SshProblem::Unreachable => "this machine cannot reach the server on port 22: the derived firewalls deny SSH, so give the public address this machine connects from as the admin address (`stagecraft link --admin-cidr YOUR.IP/32`, or \"Admin address\" in the Link dialog; behind NAT it is your router's public address), which opens 22/tcp from it on the tunnel servers, or draw a Firewall component that does; a server that was just created may also still be booting",
             SshProblem::KeyRefused => "the server refused the SSH key: the servers must have been created with your SSH public key (`--ssh-key FILE.pub`, or Provision › Credentials › SSH public key, before apply) and ssh must use the matching private key (`--identity PATH`, \"Private key file\" in the Link dialog, or your ssh agent)",
             SshProblem::HostKeyChanged => "the server's SSH host key differs from the one remembered for its address (a replaced server keeps its address): if you replaced it, remove the old entry with `ssh-keygen -R ADDRESS` and link again; otherwise do not trust this server",
             SshProblem::ClientMissing => "install the OpenSSH client (`ssh`; Debian: apt-get install openssh-client)",

@@ -36,10 +36,22 @@ pub fn run(out: &Output, args: &CloudArgs, auto_approve: bool) -> Result<ExitCod
     }
     let engine = engine(args, Some(progress_sink(out.json)))?;
     let report = stagecraft_cloud::block_on(engine.apply(&args.file)).map_err(engine_failure)?;
+    // Tunnels carry nothing until their ends know each other's keys: that is `link`'s job.
+    let link_hint = report
+        .succeeded()
+        .then(|| super::link::link_hint(&args.file))
+        .flatten();
     if out.json {
-        json_line(&json!({ "event": "report", "report": report }));
+        let mut event = json!({ "event": "report", "report": report });
+        if let Some(hint) = &link_hint {
+            event["next"] = json!(hint);
+        }
+        json_line(&event);
     } else {
         println!("{}", report_text(&report, "Apply").trim_end());
+        if let Some(hint) = &link_hint {
+            println!("{hint}");
+        }
     }
     Ok(if report.succeeded() {
         ExitCode::SUCCESS

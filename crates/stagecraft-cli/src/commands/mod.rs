@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod destroy;
 pub mod export;
 pub mod fmt;
+pub mod link;
 pub mod migrate;
 pub mod new;
 pub mod plan;

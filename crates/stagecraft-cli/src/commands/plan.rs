@@ -1,4 +1,4 @@
-//! `stagecraft plan FILE [--account A] [--ssh-key PATH] [--json]`: what apply would create,
+//! `stagecraft plan FILE [--account A] [--ssh-key PATH] [--admin-cidr CIDR] [--json]`: what apply would create,
 //! change and delete, and why. Also holds what plan, apply, destroy and refresh share: the
 //! validation gate, the engine set-up from the keyring, and the progress display.
 
@@ -32,6 +32,11 @@ pub struct CloudArgs {
     /// SSH public key file to install on every server.
     #[arg(long)]
     pub ssh_key: Option<PathBuf>,
+    /// Your address (or range) as a CIDR: opens 22/tcp from it, and only from it, on servers
+    /// with WireGuard tunnels, so `stagecraft link` can reach them. Without it the derived
+    /// firewalls keep SSH closed (an apply without it closes it again).
+    #[arg(long, value_name = "CIDR")]
+    pub admin_cidr: Option<String>,
     /// Operations in flight at once.
     #[arg(long, default_value_t = 8)]
     pub parallelism: usize,
@@ -140,7 +145,12 @@ pub(crate) fn engine(args: &CloudArgs, progress: Option<ProgressSink>) -> Result
         parallelism: args.parallelism.max(1),
         mapping: MappingOptions {
             ssh_public_key,
-            admin_cidr: None,
+            admin_cidr: args
+                .admin_cidr
+                .as_deref()
+                .map(stagecraft_cloud::wireguard::parse_admin_cidr)
+                .transpose()
+                .map_err(Failure::Usage)?,
         },
         progress,
         crash_at: None,
