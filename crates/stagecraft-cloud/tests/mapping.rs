@@ -193,3 +193,150 @@ fn plan_reasons_for_people() {
         .collect();
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+/// The growth template moved to DigitalOcean (Frankfurt, the catalogue's default sizes).
+fn growth_on_digitalocean() -> stagecraft_model::Design {
+    let mut design = template_by_slug("growth").unwrap().design().unwrap();
+    for component in &mut design.components {
+        if component.provider != Provider::Unassigned {
+            component.provider = Provider::Digitalocean;
+            component.region = Some("fra1".into());
+            component.size = None;
+        }
+    }
+    for group in &mut design.groups {
+        if group.provider != Provider::Unassigned {
+            group.provider = Provider::Digitalocean;
+        }
+        group.region = Some("fra1".into());
+    }
+    design
+}
+
+/// DigitalOcean firewalls filter private and outbound traffic too: each droplet admits from
+/// the VPC's range only the ports its private connections use, nothing from the world unless a
+/// public connection reaches it, and may reach out.
+#[test]
+fn digitalocean_firewalls_admit_only_needed_private_ports_and_allow_outbound() {
+    let design = growth_on_digitalocean();
+    let mapping = map_design(&design, &MappingOptions::default());
+    let ResourceSpec::Network { ip_range, .. } = spec(&mapping, "grp_net/network") else {
+        panic!("a VPC")
+    };
+    let world = vec!["0.0.0.0/0".to_owned(), "::/0".to_owned()];
+    let mut lines = Vec::new();
+    // Each droplet's own firewall (a drawn firewall component becomes a firewall of its own,
+    // without rules here: DigitalOcean applies the union of a droplet's firewalls).
+    let of_droplets: Vec<ResourceKey> = mapping
+        .resources
+        .iter()
+        .filter_map(|r| match &r.spec {
+            ResourceSpec::Server { firewalls, .. } => Some(
+                firewalls
+                    .iter()
+                    .filter(|f| f.owner() == r.key.owner())
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            ),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for resource in &mapping.resources {
+        let ResourceSpec::Firewall { rules, .. } = &resource.spec else {
+            continue;
+        };
+        if !of_droplets.contains(&resource.key) {
+            continue;
+        }
+        let inbound: Vec<_> = rules
+            .iter()
+            .filter(|r| r.direction == Direction::Inbound)
+            .collect();
+        let outbound: Vec<_> = rules
+            .iter()
+            .filter(|r| r.direction == Direction::Outbound)
+            .collect();
+        // Outbound: TCP, UDP and ICMP to anywhere, every port (updates, images, backups).
+        assert_eq!(
+            outbound.len(),
+            3,
+            "{}: outbound rules {outbound:#?}",
+            resource.key
+        );
+        for protocol in [
+            FirewallProtocol::Tcp,
+            FirewallProtocol::Udp,
+            FirewallProtocol::Icmp,
+        ] {
+            assert!(
+                outbound
+                    .iter()
+                    .any(|r| r.protocol == protocol && r.port.is_none() && r.addresses == world),
+                "{}: {protocol:?} out to anywhere",
+                resource.key
+            );
+        }
+        // Inbound: one rule per port a connection needs, from the VPC for private connections
+        // and from anywhere for public ones; no port range, no "every port".
+        let owner = resource.key.owner();
+        let needed: Vec<(String, bool)> = design
+            .connections
+            .iter()
+            .filter(|c| c.to.as_str() == owner)
+            .flat_map(|c| {
+                let ports = if c.ports.is_empty() {
+                    c.protocol.default_port().into_iter().collect()
+                } else {
+                    c.ports.clone()
+                };
+                ports.into_iter().map(move |p| {
+                    (
+                        p.to_string(),
+                        c.network == stagecraft_model::NetworkPath::Private,
+                    )
+                })
+            })
+            .collect();
+        for rule in &inbound {
+            let port = rule.port.clone().expect("an inbound rule names its port");
+            assert!(
+                !port.contains('-') && port != "0",
+                "{}: a single port, not {port}",
+                resource.key
+            );
+            let private = rule.addresses == vec![ip_range.clone()];
+            assert!(
+                private || rule.addresses == world,
+                "{}: from the VPC or from anywhere: {rule:#?}",
+                resource.key
+            );
+            assert!(
+                needed.contains(&(port.clone(), private)),
+                "{}: port {port} (private: {private}) is not needed by a connection: {needed:?}",
+                resource.key
+            );
+        }
+        for (port, private) in &needed {
+            assert!(
+                inbound.iter().any(|r| r.port.as_deref() == Some(port)
+                    && (r.addresses == vec![ip_range.clone()]) == *private),
+                "{}: port {port} is open for its connection",
+                resource.key
+            );
+        }
+        for rule in rules {
+            lines.push(format!(
+                "{} {:?} {:?} {} {}  # {}",
+                resource.key,
+                rule.direction,
+                rule.protocol,
+                rule.port.as_deref().unwrap_or("all"),
+                rule.addresses.join(","),
+                rule.description
+            ));
+        }
+    }
+    assert!(!lines.is_empty(), "the design has firewalls");
+    insta::assert_snapshot!(lines.join("\n"));
+}
