@@ -55,14 +55,19 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The catalogues priced with, newest layer first (`Hetzner prices refreshed from its API on
+/// 2026-11-26, then embedded price catalogue of 2025-09-01`).
+fn prices_used(catalogs: &[crate::catalog::CatalogInfo]) -> String {
+    let parts: Vec<String> = catalogs
+        .iter()
+        .map(|c| catalog_line(&c.origin, &c.as_of))
+        .collect();
+    parts.join(", then ")
+}
+
 impl Estimate {
     fn prices_used(&self) -> String {
-        let parts: Vec<String> = self
-            .catalogs
-            .iter()
-            .map(|c| catalog_line(&c.origin, &c.as_of))
-            .collect();
-        parts.join(", then ")
+        prices_used(&self.catalogs)
     }
 
     /// Plain text for a terminal.
@@ -311,6 +316,7 @@ impl Comparison {
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "### {} on each provider\n", cell(&self.design));
+        let _ = writeln!(out, "Prices: {}.\n", prices_used(&self.catalogs));
         let _ = writeln!(
             out,
             "| | {} |",
@@ -406,7 +412,11 @@ impl Comparison {
 
     /// Plain text for a terminal.
     pub fn to_text(&self) -> String {
-        let mut out = format!("{} on each provider\n", self.design);
+        let mut out = format!(
+            "{} on each provider (prices: {})\n",
+            self.design,
+            prices_used(&self.catalogs)
+        );
         for c in &self.columns {
             let _ = writeln!(
                 out,
