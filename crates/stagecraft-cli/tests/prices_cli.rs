@@ -516,3 +516,11 @@ fn inner() {
     );
     drop(servers);
 }
+
+#[test]
+fn prices_show_without_a_refresh_names_the_embedded_catalogue() {
+    let home = tempfile::tempdir().unwrap();
+    let run = stagecraft(&home.path().join("prices"), &["prices", "show"], &[], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
