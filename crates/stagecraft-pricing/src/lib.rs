@@ -15,7 +15,7 @@
 //!   and source, and the estimate lists every catalogue used. Refreshes are stored one file per
 //!   provider in the user's data folder ([`store`]), shared by the CLI and the app; a stored file
 //!   that cannot be used is reported, never skipped quietly.
-//! - [`design_cost`] and [`ResourcePricer`] give the same figures as an estimate without its text
+//! - [`design_cost()`] and [`ResourcePricer`] give the same figures as an estimate without its text
 //!   (a design's and each component's monthly cost; one provider resource's monthly price, for
 //!   the provisioning plan's cost change).
 //!
