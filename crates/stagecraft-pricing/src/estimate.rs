@@ -2,7 +2,7 @@
 //! the price entry it used and with the rule applied written out; totals per group, region and
 //! provider; egress against each provider's included traffic; reserved and spot savings.
 //!
-//! The pricing rules live in one place ([`price_design`]) and feed two sinks: the detailed
+//! The pricing rules live in one place (`price_design`) and feed two sinks: the detailed
 //! [`Estimate`] and the totals-only pass the cross-provider comparison runs three times.
 
 use std::borrow::Cow;
