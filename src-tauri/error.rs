@@ -69,6 +69,19 @@ pub enum ApiError {
         provider: stagecraft_model::Provider,
         message: String,
     },
+    /// An option of the run is not usable (an admin address that is not a CIDR); the message
+    /// names it and the problem. Nothing was sent to any provider.
+    #[error("{0}")]
+    InvalidOption(String),
+    /// Linking WireGuard tunnels stopped: which server (when one was being reached), what kind
+    /// of SSH problem, what happened, and what to do about it.
+    #[error("{}{message}", server.as_ref().map(|s| format!("{s}: ")).unwrap_or_default())]
+    Link {
+        server: Option<String>,
+        problem: Option<stagecraft_cloud::wireguard::SshProblem>,
+        message: String,
+        fix: String,
+    },
 }
 
 impl From<stagecraft_model::LoadError> for ApiError {

@@ -61,6 +61,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::provision::provision_cancel,
         commands::provision::provision_refresh,
         commands::provision::provision_read_public_key,
+        commands::provision::provision_tunnels,
+        commands::provision::provision_link,
     ])
 }
 

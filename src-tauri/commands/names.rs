@@ -35,4 +35,6 @@ pub const APP_COMMANDS: &[&str] = &[
     "provision_cancel",
     "provision_refresh",
     "provision_read_public_key",
+    "provision_tunnels",
+    "provision_link",
 ];

@@ -12,8 +12,10 @@
 //!   level before contacting any provider.
 //! - Base URLs come from [`stagecraft_cloud::base_url`], so `STAGECRAFT_HETZNER_URL` and the other
 //!   overrides point the app at local peers in tests.
-//! - One apply or destroy runs at a time; [`provision_cancel`] stops it through the cancellation
-//!   token every client of the run watches.
+//! - One apply, destroy or link runs at a time; [`provision_cancel`] stops an apply or destroy
+//!   through the cancellation token every client of the run watches.
+//! - Linking WireGuard tunnels ([`provision_link`]) reaches the servers with the system's `ssh`
+//!   and the user's agent or a private key file *path*; no key material crosses IPC.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -22,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use stagecraft_cloud::credentials::{self, CredentialKey};
 use stagecraft_cloud::engine::ProgressSink;
 use stagecraft_cloud::resources::{MappingOptions, ResourceKind};
+use stagecraft_cloud::wireguard::{
+    LinkError, LinkProgress, LinkReport, OpenSsh, SshProblem, TunnelLink,
+};
 use stagecraft_cloud::{
     ApplyProgress, ApplyReport, ClientConfig, CredentialError, CredentialStatus, DriftReport,
     Engine, EngineError, EngineOptions, Plan, ProviderError, Secret, SetupError,
@@ -52,6 +57,10 @@ pub struct ProviderAccount {
 pub struct RunOptions {
     pub accounts: Vec<ProviderAccount>,
     pub ssh_public_key: Option<String>,
+    /// The admin address (CIDR) that may reach tunnel servers on 22/tcp, for linking; none
+    /// keeps SSH closed.
+    #[serde(default)]
+    pub admin_cidr: Option<String>,
 }
 
 impl From<Option<String>> for RunOptions {
@@ -70,6 +79,7 @@ impl From<Option<String>> for RunOptions {
                 })
                 .unwrap_or_default(),
             ssh_public_key: None,
+            admin_cidr: None,
         }
     }
 }
@@ -92,9 +102,16 @@ impl RunOptions {
                     .map_err(|e| ApiError::Credentials(e.to_string()))?,
             ),
         };
+        let admin_cidr = match self.admin_cidr.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(
+                stagecraft_cloud::wireguard::parse_admin_cidr(text)
+                    .map_err(ApiError::InvalidOption)?,
+            ),
+        };
         Ok(MappingOptions {
             ssh_public_key,
-            admin_cidr: None,
+            admin_cidr,
         })
     }
 }
@@ -570,6 +587,113 @@ fn channel_sink(channel: Channel<ApplyProgress>) -> impl Fn(ApplyProgress) + Sen
     }
 }
 
+/// How `ssh` logs in to the servers when linking: the user, and a private key file (only its
+/// path: the key itself never crosses IPC); none means the agent and `~/.ssh` decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkSettings {
+    pub ssh_user: String,
+    pub identity_file: Option<String>,
+}
+
+/// One progress event of a link: an apply step, or a step on one tunnel server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(tag = "type", content = "event", rename_all = "camelCase")]
+pub enum LinkEvent {
+    Apply(ApplyProgress),
+    Server(LinkProgress),
+}
+
+impl From<LinkError> for ApiError {
+    fn from(error: LinkError) -> Self {
+        match error {
+            LinkError::Engine(e) => e.into(),
+            LinkError::Remote {
+                server,
+                message,
+                problem,
+            } => ApiError::Link {
+                server: Some(server),
+                problem: Some(problem),
+                message,
+                fix: problem.fix().to_owned(),
+            },
+            LinkError::NotCreated(server) => ApiError::Link {
+                fix: "Apply the design, then link again.".into(),
+                message: "does not exist at its provider yet".into(),
+                server: Some(server),
+                problem: None,
+            },
+            LinkError::BadPublicKey { server, found } => ApiError::Link {
+                message: format!(
+                    "answered something that is not a WireGuard public key ({found} characters)"
+                ),
+                fix: SshProblem::CommandFailed.fix().to_owned(),
+                server: Some(server),
+                problem: Some(SshProblem::CommandFailed),
+            },
+            other @ (LinkError::ApplyFailed(_) | LinkError::NoAddress(_)) => ApiError::Link {
+                server: None,
+                problem: None,
+                message: other.to_string(),
+                fix: "See the log for the resource that failed; fix it and link again.".into(),
+            },
+        }
+    }
+}
+
+/// The design's connections that WireGuard tunnels carry (what Link tunnels would link).
+pub fn tunnels(design: &Design) -> Vec<TunnelLink> {
+    stagecraft_cloud::wireguard::tunnel_links(design)
+}
+
+/// Applies until the providers match the design, then exchanges the tunnel servers' WireGuard
+/// public keys over SSH, sending every step to `progress`.
+///
+/// # Errors
+/// `busy`; as [`plan`]; `invalidOption` for a bad admin address or key file; `link` naming the
+/// server, the SSH problem and what to fix.
+pub async fn link(
+    runs: &ProvisionRuns,
+    path: String,
+    design: Design,
+    run: RunOptions,
+    settings: LinkSettings,
+    progress: impl Fn(LinkEvent) + Send + Sync + 'static,
+) -> Result<LinkReport, ApiError> {
+    let slot = runs.begin()?;
+    let user = settings.ssh_user.trim();
+    let ssh = OpenSsh {
+        user: if user.is_empty() {
+            "root".into()
+        } else {
+            user.to_owned()
+        },
+        identity: settings
+            .identity_file
+            .filter(|p| !p.trim().is_empty())
+            .map(PathBuf::from),
+        ..OpenSsh::default()
+    };
+    if let Some(identity) = ssh.identity.as_ref().filter(|p| !p.is_file()) {
+        return Err(ApiError::InvalidOption(format!(
+            "private key file {} does not exist",
+            identity.display()
+        )));
+    }
+    let progress = Arc::new(progress);
+    let apply_progress = progress.clone();
+    let sink: ProgressSink = Arc::new(move |event| apply_progress(LinkEvent::Apply(event)));
+    let (file, engine) =
+        prepared_engine(path, design, run, Some(sink), slot.cancel.clone()).await?;
+    let report = stagecraft_cloud::wireguard::link_with_progress(&engine, &file, &ssh, &|step| {
+        progress(LinkEvent::Server(step))
+    })
+    .await?;
+    drop(slot);
+    Ok(report)
+}
+
 /// Whether credentials exist for each provider (Hetzner, DigitalOcean, AWS) under `account`.
 #[tauri::command]
 #[specta::specta]
@@ -674,6 +798,30 @@ pub async fn provision_destroy(
     .await
 }
 
+/// The connections of `design` that WireGuard tunnels carry.
+#[tauri::command]
+#[specta::specta]
+pub fn provision_tunnels(design: Design) -> Vec<TunnelLink> {
+    tunnels(&design)
+}
+
+/// Links the saved design's WireGuard tunnels, streaming progress on `on_progress`.
+#[tauri::command]
+#[specta::specta]
+pub async fn provision_link(
+    runs: State<'_, ProvisionRuns>,
+    path: String,
+    design: Design,
+    options: RunOptions,
+    settings: LinkSettings,
+    on_progress: Channel<LinkEvent>,
+) -> Result<LinkReport, ApiError> {
+    link(&runs, path, design, options, settings, move |event| {
+        let _ = on_progress.send(event);
+    })
+    .await
+}
+
 /// Cancels the running apply or destroy; returns whether one was running.
 #[tauri::command]
 #[specta::specta]
@@ -744,6 +892,47 @@ mod tests {
         assert!(PROVIDERS
             .iter()
             .all(|p| legacy.account_for(*p) == Some("ci")));
+    }
+
+    #[test]
+    fn the_admin_address_is_checked_and_link_failures_say_what_to_fix() {
+        let options: RunOptions = serde_json::from_value(serde_json::json!({
+            "accounts": [], "sshPublicKey": null, "adminCidr": " 198.51.100.7 ",
+        }))
+        .unwrap();
+        assert_eq!(
+            options.mapping().unwrap().admin_cidr.as_deref(),
+            Some("198.51.100.7/32")
+        );
+        let older: RunOptions =
+            serde_json::from_value(serde_json::json!({ "accounts": [], "sshPublicKey": null }))
+                .expect("the admin address is optional on the wire");
+        assert_eq!(older.mapping().unwrap().admin_cidr, None);
+        let wide = RunOptions {
+            admin_cidr: Some("0.0.0.0/0".into()),
+            ..RunOptions::default()
+        };
+        let Err(ApiError::InvalidOption(message)) = wide.mapping() else {
+            panic!("SSH for everyone must be refused")
+        };
+        assert!(message.contains("0.0.0.0/0"), "{message}");
+
+        let error = ApiError::from(LinkError::Remote {
+            server: "db-0 (203.0.113.7)".into(),
+            message: "ssh: connect to host 203.0.113.7 port 22: Connection timed out".into(),
+            problem: SshProblem::Unreachable,
+        });
+        let json = serde_json::to_value(&error).unwrap();
+        assert_eq!(json["kind"], "link");
+        assert_eq!(json["detail"]["server"], "db-0 (203.0.113.7)");
+        assert_eq!(json["detail"]["problem"], "unreachable");
+        assert!(
+            json["detail"]["fix"]
+                .as_str()
+                .unwrap()
+                .contains("Admin address"),
+            "{json}"
+        );
     }
 
     #[test]

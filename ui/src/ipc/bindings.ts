@@ -106,6 +106,10 @@ export const commands = {
 	provisionRefresh: (path: string, design: Design, options: RunOptions) => typedError<DriftReport, ApiError>(__TAURI_INVOKE("provision_refresh", { path, design, options })),
 	/**  The SSH public key in the file at `path`, checked (never a private key). */
 	provisionReadPublicKey: (path: string) => typedError<string, ApiError>(__TAURI_INVOKE("provision_read_public_key", { path })),
+	/**  The connections of `design` that WireGuard tunnels carry. */
+	provisionTunnels: (design: Design) => __TAURI_INVOKE<TunnelLink[]>("provision_tunnels", { design }),
+	/**  Links the saved design's WireGuard tunnels, streaming progress on `on_progress`. */
+	provisionLink: (path: string, design: Design, options: RunOptions, settings: LinkSettings, onProgress: Channel<LinkEvent>) => typedError<LinkReport, ApiError>(__TAURI_INVOKE("provision_link", { path, design, options, settings, onProgress })),
 };
 
 /* Types */
@@ -182,6 +186,21 @@ export type ApiError =
 { kind: "priceRefresh"; detail: {
 	provider: Provider,
 	message: string,
+} } | 
+/**
+ *  An option of the run is not usable (an admin address that is not a CIDR); the message
+ *  names it and the problem. Nothing was sent to any provider.
+ */
+{ kind: "invalidOption"; detail: string } | 
+/**
+ *  Linking WireGuard tunnels stopped: which server (when one was being reached), what kind
+ *  of SSH problem, what happened, and what to do about it.
+ */
+{ kind: "link"; detail: {
+	server: string | null,
+	problem: SshProblem | null,
+	message: string,
+	fix: string,
 } };
 
 /**  One progress event. The app turns these into live status on the canvas and a log line. */
@@ -712,6 +731,36 @@ export type LinkAdvice = {
 	fix?: Fix | null,
 };
 
+/**  One progress event of a link: an apply step, or a step on one tunnel server. */
+export type LinkEvent = { type: "apply"; event: ApplyProgress } | { type: "server"; event: LinkProgress };
+
+/**  One step of [`link`] on one server, for progress displays (public material only). */
+export type LinkProgress = {
+	server: ResourceKey,
+	name: string,
+	component: string,
+	address: string,
+	step: LinkStep,
+	message: string,
+};
+
+/**  What [`link`] did. */
+export type LinkReport = {
+	design_id: string,
+	servers: LinkedServer[],
+	/**  Applies run first so every firewall opens its port to its peers' addresses. */
+	applies: number,
+};
+
+/**
+ *  How `ssh` logs in to the servers when linking: the user, and a private key file (only its
+ *  path: the key itself never crosses IPC); none means the agent and `~/.ssh` decide.
+ */
+export type LinkSettings = {
+	sshUser: string,
+	identityFile: string | null,
+};
+
 export type LinkSituation = 
 /**  Both ends share a private network. */
 "same_private_network" | 
@@ -721,6 +770,29 @@ export type LinkSituation =
 "cross_region" | 
 /**  Different providers. */
 "cross_provider";
+
+/**  Which step of [`link`] a server is at. */
+export type LinkStep = 
+/**  Connecting over SSH and waiting for cloud-init to make the key pair. */
+"reading_key" | 
+/**  Its public key was read. */
+"key_read" | 
+/**  Sending it its peers and restarting the tunnel. */
+"writing_peers" | 
+/**  It has its peers. */
+"linked";
+
+/**  One end of a linked tunnel, as reported. */
+export type LinkedServer = {
+	server: ResourceKey,
+	name: string,
+	component: string,
+	tunnel_address: string,
+	public_address: string,
+	public_key: string,
+	/**  Peers written to this server, by server key. */
+	peers: ResourceKey[],
+};
 
 /**  What kind of problem stopped a load. The UI and CLI switch on this, never on message text. */
 export type LoadErrorKind = 
@@ -1098,6 +1170,11 @@ export type ResourceStatus = "pending" | "creating" | "updating" | "deleting" | 
 export type RunOptions = {
 	accounts: ProviderAccount[],
 	sshPublicKey: string | null,
+	/**
+	 *  The admin address (CIDR) that may reach tunnel servers on 22/tcp, for linking; none
+	 *  keeps SSH closed.
+	 */
+	adminCidr?: string | null,
 };
 
 /**
@@ -1195,6 +1272,19 @@ export type SizeSpec = {
 	regions?: string[],
 };
 
+/**  What went wrong on an SSH call to a server, so the message can say what to fix. */
+export type SshProblem = 
+/**  No SSH answer: a firewall dropping port 22, a server still booting, a wrong address. */
+"unreachable" | 
+/**  The server answered and refused every key offered. */
+"key_refused" | 
+/**  The server's host key is not the one `known_hosts` remembers for its address. */
+"host_key_changed" | 
+/**  `ssh` itself could not be started on this machine. */
+"client_missing" | 
+/**  Connected and authenticated, but the command failed there. */
+"command_failed";
+
 /**  Growth stages, from the stage table: MVP (<1K users), Growth (1K-50K), Scale (50K+). */
 export type Stage = "mvp" | "growth" | "scale";
 
@@ -1245,6 +1335,17 @@ export type Totals = {
 	savings: string,
 	/**  Components with at least one price missing; the totals are then a lower bound. */
 	unpriced_components: number,
+};
+
+/**  One connection of the design that a tunnel carries, as the app and the CLI show it. */
+export type TunnelLink = {
+	connection: string,
+	from: string,
+	to: string,
+	from_name: string,
+	to_name: string,
+	/**  Why a tunnel: `"Hetzner → DigitalOcean"`, `"fsn1 → ash"` or `"VPN connection"`. */
+	reason: string,
 };
 
 /**  The unit an amount is per. */
