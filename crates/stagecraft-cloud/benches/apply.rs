@@ -1,4 +1,4 @@
-//! Apply of a ~60-resource Hetzner design against the in-memory fake answering every request
+//! Apply of a ~60-resource Hetzner design (and the same design on DigitalOcean, 48 resources) against the in-memory fake answering every request
 //! after 100 ms, as a slow real API would. Reports, besides criterion's timing, the wall time
 //! against the critical-path lower bound measured in the same run (observe + the longest chain
 //! of dependent operations by their measured durations), and API calls per resource.
@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use stagecraft_cloud::digitalocean::{DigitalOceanClient, DigitalOceanDriver};
 use stagecraft_cloud::fake::Fake;
+use stagecraft_cloud::fake_digitalocean::DoFake;
 use stagecraft_cloud::hetzner::{HetznerClient, HetznerDriver};
 use stagecraft_cloud::{ClientConfig, Engine, EngineOptions, RetryPolicy, Secret};
 use stagecraft_model::{
@@ -23,6 +25,11 @@ type Figures = (u64, u64, u64, usize);
 
 const LATENCY: Duration = Duration::from_millis(100);
 
+fn do_spec() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/specs/digitalocean.openapi.json")
+}
+
 fn spec() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/specs/hetzner-cloud.openapi.json")
@@ -31,21 +38,26 @@ fn spec() -> PathBuf {
 /// 1 network, 12 app servers x2 (each with a firewall and a placement group), 2 workers (with
 /// firewalls), 6 volumes, 1 load balancer: 60 resources in three dependency levels.
 fn design() -> Design {
+    design_on(Provider::Hetzner, "fsn1")
+}
+
+/// The same design on another provider (DigitalOcean has no placement groups: 48 resources).
+fn design_on(provider: Provider, region: &str) -> Design {
     let mut design = Design::new("bench");
     let group = Group {
         id: GroupId::parse("grp_net").unwrap(),
         kind: GroupKind::PrivateNetwork,
         name: "net".into(),
-        provider: Provider::Hetzner,
-        region: Some("fsn1".into()),
+        provider,
+        region: Some(region.into()),
         cidr: Some("10.0.0.0/16".into()),
         parent: None,
     };
     design.groups.push(group.clone());
     let make = |kind, name: String, count| {
         let mut c = Component::new(kind, name);
-        c.provider = Provider::Hetzner;
-        c.region = Some("fsn1".into());
+        c.provider = provider;
+        c.region = Some(region.into());
         c.count = count;
         c.group = Some(group.id.clone());
         c
@@ -126,9 +138,54 @@ fn bench(c: &mut Criterion) {
             total
         })
     });
+    let do_file = dir.path().join("bench-do.stagecraft.json");
+    save_file(&do_file, &design_on(Provider::Digitalocean, "fra1")).unwrap();
+    let do_figures: Arc<Mutex<Vec<Figures>>> = Arc::default();
+    group.bench_function("digitalocean_100ms_latency", |b| {
+        b.iter_custom(|iterations| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iterations {
+                let _ = std::fs::remove_file(stagecraft_cloud::state::state_path(&do_file));
+                let report = runtime.block_on(async {
+                    let fake = DoFake::start(&do_spec()).await;
+                    {
+                        let mut state = fake.state.lock().unwrap();
+                        state.latency = LATENCY;
+                        state.action_polls = 1;
+                    }
+                    let mut config = ClientConfig::new(fake.url());
+                    config.retry = RetryPolicy {
+                        request_timeout: Duration::from_secs(10),
+                        ..RetryPolicy::default()
+                    };
+                    config.poll_interval = LATENCY;
+                    let client = DigitalOceanClient::new(config, Secret::new("bench")).unwrap();
+                    let engine = Engine::new(EngineOptions {
+                        parallelism: 32,
+                        ..Default::default()
+                    })
+                    .with_driver(Arc::new(DigitalOceanDriver::new(client)));
+                    engine.apply(&do_file).await.unwrap()
+                });
+                assert!(report.succeeded(), "{report:#?}");
+                total += Duration::from_millis(report.wall_ms);
+                do_figures.lock().unwrap().push((
+                    report.wall_ms,
+                    report.observe_ms + report.critical_path_ms,
+                    report.api_calls,
+                    report.created.len(),
+                ));
+            }
+            total
+        })
+    });
     group.finish();
 
-    let figures = figures.lock().unwrap();
+    print_figures("hetzner", &figures.lock().unwrap());
+    print_figures("digitalocean", &do_figures.lock().unwrap());
+}
+
+fn print_figures(provider: &str, figures: &[Figures]) {
     let n = figures.len().max(1) as f64;
     let ratio: f64 = figures
         .iter()
@@ -141,7 +198,7 @@ fn bench(c: &mut Criterion) {
         .fold(0.0, f64::max);
     let (wall, bound, calls, resources) = figures.last().copied().unwrap_or_default();
     eprintln!(
-        "apply figures over {} runs: {resources} resources, last wall {wall} ms vs critical-path bound {bound} ms; wall/bound mean {ratio:.3}, worst {worst:.3}; {:.2} API calls per resource ({calls} calls)",
+        "{provider} apply figures over {} runs: {resources} resources, last wall {wall} ms vs critical-path bound {bound} ms; wall/bound mean {ratio:.3}, worst {worst:.3}; {:.2} API calls per resource ({calls} calls)",
         figures.len(),
         calls as f64 / resources.max(1) as f64
     );
