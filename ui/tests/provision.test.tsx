@@ -1,15 +1,18 @@
 // @vitest-environment jsdom
 // Provisioning surfaces against a mocked shell: the pasted token reaches only the set-credentials
 // command (no store, preference, log or page text keeps it); canvas badges follow the progress
-// events of an apply; the destroy confirmation lists what will go; errors name the resource.
+// events of an apply; the destroy confirmation lists what will go; errors name the resource;
+// Link tunnels shows for designs with tunnels, runs with the admin address and names the server
+// it cannot reach.
 import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { useUi } from "../src/app/ui-store";
-import type { ApplyProgress, RunReport, DestroyTarget, Plan } from "../src/ipc/provision";
+import type { ApplyProgress, RunReport, DestroyTarget, LinkEvent, LinkProgress, LinkReport, Plan, TunnelLink } from "../src/ipc/provision";
 import { fromDocument } from "../src/model/document";
-import { applyDesign, openCredentials, openDestroy, planDesign, refreshDrift, selectAccount, setSshPublicKey, showComponent } from "../src/panels/provision/actions";
+import { applyDesign, followTunnels, linkTunnels, openCredentials, openDestroy, openLink, planDesign, refreshDrift, selectAccount, setSshPublicKey, showComponent } from "../src/panels/provision/actions";
+import { provisionMenuItems } from "../src/panels/provision/menu";
 import { registerCanvas } from "../src/canvas/canvas-api";
 import { ProvisionBadge } from "../src/panels/provision/ProvisionBadge";
 import { ProvisionPanel } from "../src/panels/provision/ProvisionPanel";
@@ -397,6 +400,7 @@ describe("accounts per provider", () => {
         { provider: "digitalocean", account: "lab" },
       ],
       sshPublicKey: null,
+      adminCidr: null,
     });
   });
 
@@ -436,7 +440,7 @@ describe("SSH public key", () => {
     expect(byTestId("ssh-key-current").textContent).toContain("ssh-ed25519 …5e6f7g8h me@laptop");
     expect((storeValues.get("provisioning") as { sshPublicKey: string }).sshPublicKey).toBe(PUBLIC_KEY);
     await act(async () => planDesign());
-    expect(calls.find((c) => c.cmd === "provision_plan")?.args.options).toEqual({ accounts: [], sshPublicKey: PUBLIC_KEY });
+    expect(calls.find((c) => c.cmd === "provision_plan")?.args.options).toEqual({ accounts: [], sshPublicKey: PUBLIC_KEY, adminCidr: null });
   });
 
   it("reads a picked .pub file through the shell, which checks it", async () => {
@@ -504,5 +508,124 @@ describe("showing a component from a plan or log line", () => {
     } finally {
       registerCanvas(null);
     }
+  });
+});
+
+describe("link tunnels", () => {
+  const TUNNEL: TunnelLink = { connection: "con_web_db", from: "cmp_web", to: "cmp_db", from_name: "web", to_name: "db", reason: "Hetzner → DigitalOcean" };
+  const LINKED: LinkReport = {
+    design_id: "dsg_template_mvp",
+    applies: 1,
+    servers: [
+      { server: "cmp_db/server-0", name: "db-0", component: "cmp_db", tunnel_address: "10.99.0.124", public_address: "203.0.113.20", public_key: "k1", peers: ["cmp_web/server-0"] },
+      { server: "cmp_web/server-0", name: "web-0", component: "cmp_web", tunnel_address: "10.99.0.110", public_address: "198.51.100.10", public_key: "k2", peers: ["cmp_db/server-0"] },
+    ],
+  };
+
+  function emitLink(args: Args, index: number, event: LinkEvent) {
+    const channel = args.onProgress as { id: number };
+    (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } }).__TAURI_INTERNALS__.runCallback(channel.id, { index, message: event });
+  }
+
+  function server(step: LinkProgress["step"], name: string, component: string, address: string, message: string): LinkEvent {
+    return { type: "server", event: { server: `${component}/server-0`, name, component, address, step, message } };
+  }
+
+  const menuIds = () => provisionMenuItems().flatMap((item) => (item === "separator" ? [] : [item.testId]));
+
+  it("shows Link tunnels only when the design has tunnels, following the design", async () => {
+    let answer: TunnelLink[] = [];
+    shell({ provision_tunnels: () => answer });
+    const stop = followTunnels(1);
+    await act(async () => new Promise((r) => setTimeout(r, 20)));
+    expect(menuIds()).not.toContain("menu-provision-link");
+    answer = [TUNNEL];
+    // An edit of the design asks again.
+    act(() => void designStore.getState().commit("rename", (d) => ({ ...d, name: "Shop across providers" })));
+    await act(async () => new Promise((r) => setTimeout(r, 20)));
+    stop();
+    expect(menuIds()).toContain("menu-provision-link");
+    const asked = calls.filter((c) => c.cmd === "provision_tunnels");
+    expect(asked).toHaveLength(2);
+    expect(asked[1]?.args).toMatchObject({ design: { name: "Shop across providers" } });
+  });
+
+  it("runs with the admin address and SSH settings, logs each step, and reports the linked servers", async () => {
+    let linkArgs: Args = {};
+    shell({
+      provision_tunnels: () => [TUNNEL],
+      provision_plan: () => PLAN,
+      provision_link: (a) => {
+        linkArgs = a;
+        emitLink(a, 0, { type: "apply", event: { ...progress("cmp_db", "cmp_db/firewall", "db-fw", "updating"), message: "firewall rules changed: 22/tcp from 198.51.100.7/32 (admin address, for link)" } });
+        emitLink(a, 1, { type: "apply", event: progress("cmp_db", "cmp_db/firewall", "db-fw", "ready") });
+        emitLink(a, 2, server("reading_key", "db-0", "cmp_db", "203.0.113.20", "reading its WireGuard public key over SSH"));
+        emitLink(a, 3, server("key_read", "db-0", "cmp_db", "203.0.113.20", "public key k1"));
+        emitLink(a, 4, server("linked", "db-0", "cmp_db", "203.0.113.20", "tunnel address 10.99.0.124"));
+        emitLink(a, 5, server("linked", "web-0", "cmp_web", "198.51.100.10", "tunnel address 10.99.0.110"));
+        return LINKED;
+      },
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openLink());
+    await flush();
+    expect(byTestId("link-tunnels").textContent).toContain("web ↔ db (Hetzner → DigitalOcean)");
+    expect(byTestId("link-no-ssh-key").textContent).toContain("refuse the SSH login");
+    await typeInto(byTestId<HTMLInputElement>("link-admin-cidr"), "198.51.100.7/32");
+    await typeInto(byTestId<HTMLInputElement>("link-ssh-user"), "admin");
+    await flush();
+    await click(byTestId("link-run"));
+
+    expect(linkArgs).toMatchObject({ path: PATH, design: { id: "dsg_template_mvp" }, options: { adminCidr: "198.51.100.7/32" }, settings: { sshUser: "admin", identityFile: null } });
+    const log = useProvision.getState().log.map((l) => l.text);
+    expect(log.some((l) => l.includes("updating") && l.includes("22/tcp from 198.51.100.7/32"))).toBe(true);
+    expect(log.some((l) => l.startsWith("reading  db-0 (203.0.113.20)"))).toBe(true);
+    expect(log.filter((l) => l.startsWith("linked "))).toHaveLength(2);
+    expect(log.at(-1)).toContain("Link: 2 server(s) have their peers");
+    expect(useProvision.getState().log.find((l) => l.text.startsWith("linked   web-0"))?.component).toBe("cmp_web");
+    expect(byTestId("link-report").textContent).toBe("Linked 2 servers: db-0 10.99.0.124, web-0 10.99.0.110.");
+    expect(useProvision.getState().running).toBeNull();
+
+    // The admin address is remembered and goes with every run, so an apply keeps SSH open.
+    expect(JSON.stringify(storeValues.get("provisioning"))).toContain("198.51.100.7/32");
+    await act(async () => planDesign());
+    expect(calls.filter((c) => c.cmd === "provision_plan").at(-1)?.args).toMatchObject({ options: { adminCidr: "198.51.100.7/32" } });
+  });
+
+  it("names the server it cannot reach and says what to fix", async () => {
+    shell({
+      provision_tunnels: () => [TUNNEL],
+      provision_link: () =>
+        Promise.reject({
+          kind: "link",
+          detail: {
+            server: "db-0 (203.0.113.20)",
+            problem: "unreachable",
+            message: "ssh exited with exit status: 255: ssh: connect to host 203.0.113.20 port 22: Connection timed out",
+            fix: "this machine cannot reach the server on port 22: the derived firewalls deny SSH, so give the public address this machine connects from as the admin address",
+          },
+        }),
+    });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => openLink());
+    await flush();
+    await click(byTestId("link-run"));
+    expect(byTestId("link-problem-server").textContent).toBe("db-0 (203.0.113.20)");
+    expect(byTestId("link-problem").textContent).toContain("Connection timed out");
+    expect(byTestId("link-problem-fix").textContent).toContain("port 22");
+    expect(byTestId("link-problem-fix").textContent).toContain("admin address");
+    const last = useProvision.getState().log.at(-1);
+    expect(last?.tone).toBe("error");
+    expect(last?.text).toContain("Link failed: db-0 (203.0.113.20)");
+    expect(useUi.getState().notices.at(-1)?.text).toBe("Link failed at db-0 (203.0.113.20)");
+    expect(byTestId<HTMLButtonElement>("link-run").disabled, "link can be tried again").toBe(false);
+  });
+
+  it("asks for a save first, like every run", async () => {
+    shell({});
+    designStore.getState().load(fromDocument(realTemplate("mvp")), { path: PATH, saved: false });
+    await act(async () => linkTunnels());
+    expect(calls).toEqual([]);
+    expect(useUi.getState().notices.at(-1)?.text).toContain("save");
   });
 });

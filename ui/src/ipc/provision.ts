@@ -21,6 +21,11 @@ import type {
   ResourceStatus,
   RunOptions,
   ProviderAccount,
+  LinkEvent,
+  LinkProgress,
+  LinkReport,
+  LinkSettings,
+  TunnelLink,
 } from "./bindings";
 import { BackendError, type FileDesign, type Provider } from "./backend";
 
@@ -39,6 +44,11 @@ export type {
   ResourceStatus,
   RunOptions,
   ProviderAccount,
+  LinkEvent,
+  LinkProgress,
+  LinkReport,
+  LinkSettings,
+  TunnelLink,
 };
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ApiError };
@@ -87,6 +97,11 @@ export const provisionBackend = {
   refresh: (path: string, design: FileDesign, options: RunOptions): Promise<DriftReport> => call(() => commands.provisionRefresh(path, design, options)),
   /** The checked public key line of an SSH key file; the shell refuses private keys. */
   readPublicKey: (path: string): Promise<string> => call(() => commands.provisionReadPublicKey(path)),
+  /** The design's connections that WireGuard tunnels carry (nothing to link when empty). */
+  tunnels: (design: FileDesign): Promise<TunnelLink[]> => call(() => commands.provisionTunnels(design)),
+  /** Applies as needed, then exchanges the tunnel servers' public keys over SSH. */
+  link: (path: string, design: FileDesign, options: RunOptions, settings: LinkSettings, onProgress: (event: LinkEvent) => void): Promise<LinkReport> =>
+    call(() => commands.provisionLink(path, design, options, settings, new Channel<LinkEvent>(onProgress))),
 };
 
 export type ProvisionBackend = typeof provisionBackend;
@@ -97,14 +112,24 @@ export async function choosePublicKeyFile(): Promise<string | null> {
   return typeof picked === "string" ? picked : null;
 }
 
+/** Lets the user pick the private key file `ssh` should use; only its path is kept and sent. */
+export async function choosePrivateKeyFile(): Promise<string | null> {
+  const picked = await open({ multiple: false, directory: false, title: "Choose the SSH private key that matches your public key" });
+  return typeof picked === "string" ? picked : null;
+}
+
 /**
  * What provisioning remembers between sessions, in the settings store: the account names per
- * provider, which one each provider uses, and the SSH public key. Never a token or a private key.
+ * provider, which one each provider uses, the SSH public key, and how Link reaches the servers
+ * (admin address, SSH user, the private key file's path). Never a token or a private key.
  */
 export interface ProvisionSettings {
   accounts: Partial<Record<Provider, string[]>>;
   selected: Partial<Record<Provider, string>>;
   sshPublicKey: string | null;
+  adminCidr?: string | null;
+  sshUser?: string | null;
+  identityFile?: string | null;
 }
 
 // Its own file: the preferences store belongs to the app shell (desktop.ts).

@@ -1,4 +1,4 @@
-// The provisioning views: credentials dialog, plan, destroy confirmation, and the run log.
+// The provisioning views: credentials dialog, plan, destroy confirmation, link tunnels, and the run log.
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Icon } from "../../app/icons";
 import type { Provider } from "../../ipc/backend";
@@ -15,10 +15,14 @@ import {
   confirmDestroy,
   deleteToken,
   DEFAULT_ACCOUNT,
+  followTunnels,
+  linkTunnels,
   PROVIDERS,
+  pickIdentityFile,
   pickSshPublicKey,
   saveToken,
   selectAccount,
+  setLinkSettings,
   setSshPublicKey,
   showComponent,
   testToken,
@@ -382,6 +386,87 @@ function DestroyConfirm() {
   );
 }
 
+/** Link tunnels: which connections, how SSH reaches the servers, and why it stopped if it did. */
+function LinkDialog() {
+  const tunnels = useProvision((s) => s.tunnels);
+  const adminCidr = useProvision((s) => s.adminCidr);
+  const sshUser = useProvision((s) => s.sshUser);
+  const identityFile = useProvision((s) => s.identityFile);
+  const problem = useProvision((s) => s.linkProblem);
+  const report = useProvision((s) => s.linkReport);
+  const running = useProvision((s) => s.running);
+  const sshKey = useProvision((s) => s.sshPublicKey);
+  return (
+    <Modal title="Link tunnels" testId="link-dialog">
+      <p className="sc-muted">
+        WireGuard carries these connections between providers or regions. Link applies what is still missing, then reads each server&apos;s public key over SSH and gives every server its peers. Private keys never leave the servers.
+      </p>
+      <ul className="sc-link-tunnels" data-testid="link-tunnels">
+        {tunnels.map((t) => (
+          <li key={t.connection}>
+            <strong>{t.from_name}</strong> ↔ <strong>{t.to_name}</strong> <span className="sc-muted">({t.reason})</span>
+          </li>
+        ))}
+      </ul>
+      {!sshKey && (
+        <p className="sc-provision-warning" data-testid="link-no-ssh-key">
+          No SSH public key is set (Provision › Credentials…): servers created without it will refuse the SSH login Link needs.
+        </p>
+      )}
+      <div className="sc-link-form">
+        <label>
+          Admin address
+          <input
+            aria-label="Admin address (CIDR)"
+            placeholder="203.0.113.7/32 (this machine's public address)"
+            value={adminCidr}
+            onChange={(e) => void setLinkSettings({ adminCidr: e.target.value })}
+            data-testid="link-admin-cidr"
+          />
+          <span className="sc-muted">Opens 22/tcp from this address only, on the tunnel servers only. Empty keeps SSH closed (then a Firewall component must open it).</span>
+        </label>
+        <label>
+          SSH user
+          <input aria-label="SSH user" value={sshUser} onChange={(e) => void setLinkSettings({ sshUser: e.target.value })} data-testid="link-ssh-user" />
+        </label>
+        <label>
+          Private key file
+          <span className="sc-link-form__row">
+            <input aria-label="Private key file" placeholder="Your ssh agent and ~/.ssh decide" value={identityFile} onChange={(e) => void setLinkSettings({ identityFile: e.target.value })} data-testid="link-identity" />
+            <button type="button" className="sc-button" onClick={() => void pickIdentityFile()} data-testid="link-identity-pick">
+              Choose…
+            </button>
+          </span>
+        </label>
+      </div>
+      {problem && (
+        <div className="sc-provision-error" role="alert" data-testid="link-problem">
+          {problem.server && (
+            <p>
+              <strong data-testid="link-problem-server">{problem.server}</strong>
+            </p>
+          )}
+          <p>{problem.message}</p>
+          {problem.fix && <p data-testid="link-problem-fix">To fix: {problem.fix}</p>}
+        </div>
+      )}
+      {report && (
+        <p data-testid="link-report">
+          Linked {report.servers.length} server{report.servers.length === 1 ? "" : "s"}: {report.servers.map((s) => `${s.name} ${s.tunnel_address}`).join(", ")}.
+        </p>
+      )}
+      <div className="sc-button-row sc-button-row--end">
+        <button type="button" className="sc-button" onClick={closeProvisionView}>
+          Close
+        </button>
+        <button type="button" className="sc-button sc-button--primary" disabled={!!running || tunnels.length === 0} onClick={() => void linkTunnels()} data-testid="link-run">
+          {running === "link" ? "Linking…" : "Link tunnels"}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
 function RunLog() {
   const log = useProvision((s) => s.log);
   const open = useProvision((s) => s.logOpen);
@@ -394,7 +479,7 @@ function RunLog() {
   return (
     <section className="sc-run-log" aria-label="Provisioning log" data-testid="provision-log">
       <header>
-        <strong>{running ? `${running === "apply" ? "Applying" : "Destroying"}…` : "Provisioning log"}</strong>
+        <strong>{running ? `${{ apply: "Applying", destroy: "Destroying", link: "Linking" }[running]}…` : "Provisioning log"}</strong>
         {running && (
           <button type="button" className="sc-button" onClick={() => void cancelRun()} data-testid="provision-cancel">
             Cancel
@@ -423,11 +508,14 @@ function RunLog() {
 
 export function ProvisionPanel() {
   const view = useProvision((s) => s.view);
+  // Keeps the Provision menu's "Link tunnels…" in step with the design.
+  useEffect(() => followTunnels(), []);
   return (
     <>
       {view === "credentials" && <CredentialsDialog />}
       {view === "plan" && <PlanView />}
       {view === "destroy" && <DestroyConfirm />}
+      {view === "link" && <LinkDialog />}
       <RunLog />
     </>
   );

@@ -2,19 +2,21 @@
 // beside it), so each asks for a save first when the document has unsaved changes.
 import { useUi } from "../../app/ui-store";
 import { focusComponents } from "../../canvas/canvas-api";
-import { BackendError, type FileDesign, type Provider } from "../../ipc/backend";
+import { BackendError, type Design, type FileDesign, type Provider } from "../../ipc/backend";
 import {
+  choosePrivateKeyFile,
   choosePublicKeyFile,
   loadProvisionSettings,
   provisionBackend,
   saveProvisionSettings,
   type CredentialStatus,
+  type LinkEvent,
   type RunOptions,
   type RunReport,
 } from "../../ipc/provision";
 import { toDocument } from "../../model/document";
-import { designStore, isDirty } from "../../store/design-store";
-import { addLog, describeProvisionError, recordProgress, useProvision, type ProvisionView } from "./provision-store";
+import { designStore, isDirty, type DesignState } from "../../store/design-store";
+import { addLog, describeProvisionError, recordProgress, useProvision, type LinkProblem, type ProvisionView } from "./provision-store";
 import { checkPublicKey } from "./ssh-key";
 
 export const PROVIDERS: Provider[] = ["hetzner", "digitalocean", "aws"];
@@ -66,9 +68,10 @@ function accountArg(provider: Provider): string | null {
 
 /** What every run sends besides the design: accounts per provider and the SSH public key. */
 export function runOptions(): RunOptions {
-  const { selectedAccounts, sshPublicKey } = useProvision.getState();
+  const { selectedAccounts, sshPublicKey, adminCidr } = useProvision.getState();
   const accounts = PROVIDERS.filter((p) => selectedAccounts[p] && selectedAccounts[p] !== DEFAULT_ACCOUNT).map((provider) => ({ provider, account: selectedAccounts[provider] as string }));
-  return { accounts, sshPublicKey };
+  // The admin address goes with every run: an apply without it would close SSH again.
+  return { accounts, sshPublicKey, adminCidr: adminCidr.trim() || null };
 }
 
 /** Reads the remembered accounts and SSH key once per session (a store failure is not fatal). */
@@ -81,12 +84,15 @@ export async function ensureSettings(): Promise<void> {
     selectedAccounts: saved?.selected ?? {},
     // A stored value is checked again: nothing but a public key is ever used.
     sshPublicKey: saved?.sshPublicKey && checkPublicKey(saved.sshPublicKey).ok ? saved.sshPublicKey : null,
+    adminCidr: saved?.adminCidr ?? "",
+    sshUser: saved?.sshUser || "root",
+    identityFile: saved?.identityFile ?? "",
   });
 }
 
 async function persistSettings(): Promise<void> {
-  const { knownAccounts, selectedAccounts, sshPublicKey } = useProvision.getState();
-  await saveProvisionSettings({ accounts: knownAccounts, selected: selectedAccounts, sshPublicKey }).catch((error: unknown) =>
+  const { knownAccounts, selectedAccounts, sshPublicKey, adminCidr, sshUser, identityFile } = useProvision.getState();
+  await saveProvisionSettings({ accounts: knownAccounts, selected: selectedAccounts, sshPublicKey, adminCidr: adminCidr || null, sshUser, identityFile: identityFile || null }).catch((error: unknown) =>
     useUi.getState().notify(`Could not remember the provisioning settings: ${message(error)}`, "error"),
   );
 }
@@ -294,5 +300,104 @@ export async function refreshDrift(): Promise<void> {
     useUi.getState().notify(report.drift.length ? `Refresh: ${report.drift.length} difference(s) from the design` : "Refresh: the providers match the design", report.drift.length ? "info" : "success");
   } catch (error) {
     useUi.getState().notify(message(error), "error");
+  }
+}
+
+/** Asks the shell which connections WireGuard tunnels carry; an answer for an older design is dropped. */
+export async function refreshTunnels(design: Design = designStore.getState().design): Promise<void> {
+  try {
+    const tunnels = await provisionBackend.tunnels(toDocument(design));
+    if (designStore.getState().design === design) useProvision.setState({ tunnels });
+  } catch {
+    // Not knowing hides Link tunnels; Plan and Apply still work.
+    useProvision.setState({ tunnels: [] });
+  }
+}
+
+/** Keeps `tunnels` in step with the design (debounced); returns the function that stops it. */
+export function followTunnels(debounceMs = 400): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last: Design | null = null;
+  const schedule = (state: DesignState) => {
+    if (state.gestureStart !== null || state.design === last) return;
+    last = state.design;
+    if (timer !== null) clearTimeout(timer);
+    const design = state.design;
+    timer = setTimeout(() => {
+      timer = null;
+      void refreshTunnels(design);
+    }, debounceMs);
+  };
+  const unsubscribe = designStore.subscribe(schedule);
+  schedule(designStore.getState());
+  return () => {
+    if (timer !== null) clearTimeout(timer);
+    unsubscribe();
+  };
+}
+
+/** Opens the Link tunnels dialog for the saved design. */
+export async function openLink(): Promise<void> {
+  if (!savedTarget("Link tunnels")) return;
+  await ensureSettings();
+  useProvision.setState({ view: "link", linkProblem: null, linkReport: null });
+  await refreshTunnels();
+}
+
+/** Changes a Link setting and remembers it. */
+export async function setLinkSettings(settings: Partial<{ adminCidr: string; sshUser: string; identityFile: string }>): Promise<void> {
+  useProvision.setState(settings);
+  await persistSettings();
+}
+
+/** Lets the user pick the private key file ssh uses (its path only). */
+export async function pickIdentityFile(): Promise<void> {
+  try {
+    const path = await choosePrivateKeyFile();
+    if (path) await setLinkSettings({ identityFile: path });
+  } catch (error) {
+    useUi.getState().notify(message(error), "error");
+  }
+}
+
+function linkProblem(error: unknown): LinkProblem {
+  if (error instanceof BackendError && error.error.kind === "link") {
+    const { server, message: text, fix } = error.error.detail;
+    return { server, message: text, fix };
+  }
+  return { server: null, message: message(error), fix: null };
+}
+
+function logLinkEvent(event: LinkEvent): void {
+  if (event.type === "apply") {
+    recordProgress(event.event);
+    return;
+  }
+  const step = event.event;
+  const label = { reading_key: "reading", key_read: "key read", writing_peers: "writing", linked: "linked" }[step.step];
+  addLog(`${label.padEnd(8)} ${step.name} (${step.address}) — ${step.message}`, step.step === "linked" ? "success" : "info", step.component);
+}
+
+/** Applies as needed, then exchanges the tunnel servers' WireGuard keys over SSH, with a log. */
+export async function linkTunnels(): Promise<void> {
+  if (useProvision.getState().running) return;
+  const target = savedTarget("Link tunnels");
+  if (!target) return;
+  await ensureSettings();
+  const { sshUser, identityFile } = useProvision.getState();
+  useProvision.setState({ running: "link", resources: {}, linkProblem: null, linkReport: null, logOpen: true });
+  addLog(`Link of ${target.path} started: apply if needed, then exchange WireGuard keys over SSH`);
+  try {
+    const report = await provisionBackend.link(target.path, target.design, runOptions(), { sshUser: sshUser.trim() || "root", identityFile: identityFile.trim() || null }, logLinkEvent);
+    useProvision.setState({ linkReport: report });
+    addLog(`Link: ${report.servers.length} server(s) have their peers (${report.applies} apply run(s) first).`, "success");
+    useUi.getState().notify("Tunnels linked", "success");
+  } catch (error) {
+    const problem = linkProblem(error);
+    useProvision.setState({ linkProblem: problem });
+    addLog(`Link failed: ${problem.server ? `${problem.server}: ` : ""}${problem.message}${problem.fix ? ` — To fix: ${problem.fix}` : ""}`, "error");
+    useUi.getState().notify(`Link failed${problem.server ? ` at ${problem.server}` : ""}`, "error");
+  } finally {
+    useProvision.setState({ running: null, plan: null });
   }
 }

@@ -3,9 +3,16 @@
 // Never holds a token: the credentials dialog keeps the pasted token in its own input only.
 import { create } from "zustand";
 import type { ApiError, Provider } from "../../ipc/backend";
-import type { ApplyProgress, BlockingFinding, CredentialStatus, DestroyTarget, Drift, Plan, ResourceStatus } from "../../ipc/provision";
+import type { ApplyProgress, BlockingFinding, CredentialStatus, DestroyTarget, Drift, LinkReport, Plan, ResourceStatus, TunnelLink } from "../../ipc/provision";
 
-export type ProvisionView = "credentials" | "plan" | "destroy" | null;
+export type ProvisionView = "credentials" | "plan" | "destroy" | "link" | null;
+
+/** Why Link stopped, for the dialog: the server, what happened, and what to fix. */
+export interface LinkProblem {
+  server: string | null;
+  message: string;
+  fix: string | null;
+}
 
 /** What a component's badge shows: the state of its least advanced resource. */
 export type BadgeStatus = "pending" | "creating" | "updating" | "deleting" | "ready" | "deleted" | "failed";
@@ -42,7 +49,16 @@ interface ProvisionState {
   blocking: BlockingFinding[];
   planError: string | null;
   planning: boolean;
-  running: "apply" | "destroy" | null;
+  running: "apply" | "destroy" | "link" | null;
+  /** The design's connections that WireGuard tunnels carry; Link tunnels shows when not empty. */
+  tunnels: TunnelLink[];
+  /** Link settings (remembered): the admin address opening SSH on tunnel servers, the SSH user,
+   *  and the private key file's path (the key itself is never read here). */
+  adminCidr: string;
+  sshUser: string;
+  identityFile: string;
+  linkProblem: LinkProblem | null;
+  linkReport: LinkReport | null;
   resources: Record<string, ResourceProgress>;
   log: LogLine[];
   logOpen: boolean;
@@ -64,6 +80,12 @@ export const initialProvisionState: ProvisionState = {
   planError: null,
   planning: false,
   running: null,
+  tunnels: [],
+  adminCidr: "",
+  sshUser: "root",
+  identityFile: "",
+  linkProblem: null,
+  linkReport: null,
   resources: {},
   log: [],
   logOpen: false,
@@ -128,6 +150,11 @@ export function describeProvisionError(error: ApiError): string {
     }
     case "blockingFindings":
       return `The design has ${(e.detail as BlockingFinding[]).length} finding(s) at error level; fix them before provisioning.`;
+    case "link": {
+      const d = e.detail as { server: string | null; message: string; fix: string };
+      return `${d.server ? `${d.server}: ` : ""}${d.message} — To fix: ${d.fix}`;
+    }
+    case "invalidOption":
     case "unsavedChanges":
     case "busy":
     case "credentials":
