@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import { appActions } from "../store/app-actions";
-import { provisionMenuItems } from "../panels/provision/menu";
+import { useProvisionMenuItems } from "../panels/provision/menu";
 import { useDesign, isDirty, redoLabel, undoLabel } from "../store/design-store";
 import { commands, type CommandName } from "./commands";
 import { Icon } from "./icons";
@@ -100,6 +100,7 @@ export function TopBar() {
   const threeOrMore = useDesign((s) => s.selection.nodes.length >= 3);
   const recent = useUi((s) => s.recentFiles);
   const prefs = useUi((s) => s.preferences);
+  const provisionItems = useProvisionMenuItems();
   const file = path ? (path.split(/[\\/]/).pop() ?? path) : name;
 
   const fileItems: MenuItem[] = [
@@ -159,7 +160,7 @@ export function TopBar() {
         <Menu label="Edit" items={editItems} />
         <Menu label="Arrange" items={arrangeItems} />
         <Menu label="View" items={viewItems} />
-        <Menu label="Provision" items={provisionMenuItems()} />
+        <Menu label="Provision" items={provisionItems} />
       </nav>
       <div className="sc-toolbar" role="toolbar" aria-label="Tools">
         <ToolButton icon="new" label="New design (Ctrl+N)" onClick={commands.newDesign} testId="menu-new" />

@@ -18,3 +18,11 @@ export function provisionMenuItems(): ({ label: string; run: () => void; disable
     { label: "Show log", run: () => useProvision.setState({ logOpen: true }), testId: "menu-provision-log" },
   ];
 }
+
+/** The Provision menu's items, re-rendering its host when a run starts or ends and when the
+ *  design gains or loses tunnels (both change the items). */
+export function useProvisionMenuItems(): ReturnType<typeof provisionMenuItems> {
+  useProvision((s) => s.running);
+  useProvision((s) => s.tunnels.length > 0);
+  return provisionMenuItems();
+}
