@@ -370,7 +370,12 @@ fn desired_resource(spec: &ResourceSpec) -> Option<stagecraft_pricing::Resource<
 /// What pricing knows of a resource that exists, from the attributes its provider reports.
 fn observed_resource(o: &ObservedResource) -> Option<stagecraft_pricing::Resource<'_>> {
     use stagecraft_pricing::Resource;
-    let get = |names: &[&str]| names.iter().find_map(|n| o.attributes.get(*n)).map(String::as_str);
+    let get = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| o.attributes.get(*n))
+            .map(String::as_str)
+    };
     let region = || get(&["location", "region"]);
     Some(match o.kind {
         ResourceKind::Server => Resource::Server {
