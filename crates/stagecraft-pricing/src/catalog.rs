@@ -140,8 +140,13 @@ pub enum Unit {
     Month,
     GbMonth,
     TbMonth,
+    /// A decimal gigabyte (10^9 bytes) of traffic: AWS and Hetzner count traffic this way.
     Gb,
+    /// A decimal terabyte (1,000 GB).
     Tb,
+    /// A gibibyte (2^30 bytes, 1.073741824 GB) of traffic: DigitalOcean counts droplet transfer
+    /// allowances and bills overage per GiB. Design assumptions are in GB; see [`gb_to_gib`].
+    Gib,
     /// A capacity unit for one hour (AWS LCU-hour, NLCU-hour).
     LcuHour,
     /// A percentage of another price (Hetzner and DigitalOcean backups).
@@ -162,6 +167,7 @@ impl Unit {
             Unit::TbMonth => "TB-month",
             Unit::Gb => "GB",
             Unit::Tb => "TB",
+            Unit::Gib => "GiB",
             Unit::LcuHour => "LCU-hour",
             Unit::Percent => "%",
         }
@@ -174,18 +180,37 @@ impl Unit {
 pub struct Allowance {
     pub what: AllowanceKind,
     pub quantity: Decimal,
-    /// `gb` or `tb` (1 TB = 1000 GB here, as the providers bill).
+    /// `gb`, `tb` (1 TB = 1000 GB) or `gib` (1 GiB = 1.073741824 GB), as the provider counts it.
     pub unit: Unit,
 }
 
 impl Allowance {
-    /// The allowance in GB.
+    /// The allowance in (decimal) GB, the unit of the design's egress assumption.
     pub fn gb(&self) -> Decimal {
         match self.unit {
             Unit::Tb | Unit::TbMonth => self.quantity * Decimal::ONE_THOUSAND,
+            Unit::Gib => self.quantity * gb_per_gib(),
             _ => self.quantity,
         }
     }
+}
+
+/// Decimal gigabytes in one gibibyte: 2^30 / 10^9, exactly.
+pub fn gb_per_gib() -> Decimal {
+    Decimal::new(1_073_741_824, 9)
+}
+
+/// A GB amount as people read it: to the hundredth (a GiB allowance is 1073.741824 GB), without
+/// trailing zeros.
+pub fn gb_display(gb: Decimal) -> Decimal {
+    gb.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize()
+}
+
+/// `gb` decimal gigabytes in gibibytes, to the hundredth of a GiB (what a bill shows).
+pub fn gb_to_gib(gb: Decimal) -> Decimal {
+    (gb / gb_per_gib())
+        .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]

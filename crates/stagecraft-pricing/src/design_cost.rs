@@ -8,7 +8,9 @@
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
-use stagecraft_model::{Component, ComponentId, Currency, Design, Provider, PurchaseOption};
+use stagecraft_model::{
+    catalog, Component, ComponentId, Currency, Design, Engine, Provider, PurchaseOption,
+};
 
 use crate::catalog::{CatalogInfo, PriceCatalog, PriceEntry, PriceIndex, Product, Unit};
 use crate::estimate::{
@@ -133,9 +135,28 @@ pub enum Resource<'a> {
     LoadBalancer { size: &'a str, region: &'a str },
     /// A public IPv4 address kept apart from a server (included in a droplet's price).
     PrimaryIpv4 { region: &'a str },
+    /// A managed database or cache cluster: DigitalOcean prices `size` per node (`nodes` in all,
+    /// standbys cost as much as the primary) plus storage beyond the size's own disk; AWS RDS
+    /// prices the instance class by the hour, doubled for Multi-AZ (`nodes` > 1: one standby,
+    /// as RDS provisions it), plus gp3 storage (`storage_gb`, at least RDS's 20 GB) for each copy.
+    /// A Redis or Valkey engine is priced as a cache node.
+    Database {
+        engine: Engine,
+        size: &'a str,
+        nodes: u32,
+        storage_gb: Option<u32>,
+        region: &'a str,
+    },
     /// Something the provider does not charge for (networks, firewalls, SSH keys).
     Free,
 }
+
+/// The smallest disk RDS allocates, and what the AWS driver asks for when the design names none.
+pub const RDS_MIN_STORAGE_GB: u32 = 20;
+
+/// The root volume an EC2 instance launches with (the Ubuntu images' 8 GB), priced as EBS like
+/// the estimate's "8 GB root volume".
+pub const EC2_ROOT_VOLUME_GB: u32 = 8;
 
 /// Prices single resources with the same catalogue and options as an estimate.
 pub struct ResourcePricer<'a> {
@@ -188,10 +209,68 @@ impl<'a> ResourcePricer<'a> {
         sku: Option<&str>,
         region: &str,
     ) -> Option<&'a PriceEntry> {
+        self.find_variant(provider, product, sku, region, None)
+    }
+
+    fn find_variant(
+        &self,
+        provider: Provider,
+        product: Product,
+        sku: Option<&str>,
+        region: &str,
+        variant: Option<&str>,
+    ) -> Option<&'a PriceEntry> {
         let purchase = (provider == Provider::Aws && product == Product::Server)
             .then_some(PurchaseOption::OnDemand);
         self.index
-            .find(provider, product, sku, purchase, Some(region), None)
+            .find(provider, product, sku, purchase, Some(region), variant)
+    }
+
+    fn database(
+        &self,
+        provider: Provider,
+        engine: Engine,
+        size: &str,
+        nodes: u32,
+        storage_gb: Option<u32>,
+        region: &str,
+    ) -> Option<Decimal> {
+        let (product, variant) = match engine {
+            Engine::Redis => (Product::Cache, Some("redis")),
+            Engine::Valkey => (Product::Cache, Some("valkey")),
+            Engine::Postgresql | Engine::Mysql => (Product::ManagedDatabase, None),
+        };
+        let node = self.find_variant(provider, product, Some(size), region, variant)?;
+        let nodes = nodes.max(1);
+        match provider {
+            Provider::Aws if product == Product::ManagedDatabase => {
+                // RDS Multi-AZ keeps one standby, whatever the node count: two copies of the
+                // instance and of its storage.
+                let copies = Decimal::from(nodes.min(2));
+                let gb = storage_gb
+                    .unwrap_or(RDS_MIN_STORAGE_GB)
+                    .max(RDS_MIN_STORAGE_GB);
+                let storage = self.find(provider, Product::DatabaseStorage, None, region)?;
+                Some(
+                    self.monthly_of(node, copies)
+                        + self.monthly_of(storage, Decimal::from(gb) * copies),
+                )
+            }
+            _ => {
+                let mut monthly = self.monthly_of(node, Decimal::from(nodes));
+                if product == Product::ManagedDatabase {
+                    // Storage beyond what the size includes is billed once for the cluster.
+                    let included = catalog().size(provider, size).map_or(0, |s| s.disk_gb);
+                    let extra = storage_gb.unwrap_or(0).saturating_sub(included);
+                    if extra > 0 {
+                        let storage =
+                            self.find(provider, Product::DatabaseStorage, None, region)?;
+                        monthly += self.monthly_of(storage, Decimal::from(extra));
+                    }
+                }
+                Some(monthly)
+            }
+        }
     }
 
     /// The monthly price of `resource` on `provider`, rounded to cents; `None` when the
@@ -201,8 +280,20 @@ impl<'a> ResourcePricer<'a> {
             Resource::Free => Some(Decimal::ZERO),
             Resource::Server { size, region } => {
                 let entry = self.find(provider, Product::Server, Some(size), region)?;
-                Some(self.monthly_of(entry, Decimal::ONE))
+                let mut monthly = self.monthly_of(entry, Decimal::ONE);
+                if provider == Provider::Aws {
+                    let ebs = self.find(provider, Product::Volume, None, region)?;
+                    monthly += self.monthly_of(ebs, Decimal::from(EC2_ROOT_VOLUME_GB));
+                }
+                Some(monthly)
             }
+            Resource::Database {
+                engine,
+                size,
+                nodes,
+                storage_gb,
+                region,
+            } => self.database(provider, engine, size, nodes, storage_gb, region),
             Resource::Volume { gb, region } => {
                 let entry = self.find(provider, Product::Volume, None, region)?;
                 Some(self.monthly_of(entry, Decimal::from(gb)))
@@ -332,5 +423,134 @@ mod tests {
             None,
             "an unknown size is no price, never zero"
         );
+    }
+    #[test]
+    fn managed_databases_are_priced_per_node_with_their_storage() {
+        let options = CostOptions::default();
+        let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);
+        let db = |engine, size, nodes, storage_gb, region| Resource::Database {
+            engine,
+            size,
+            nodes,
+            storage_gb,
+            region,
+        };
+        // DigitalOcean: 2 nodes × $60, plus 100 GB wanted − 38 GB included = 62 GB × $0.21 = $13.02.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Digitalocean,
+                db(Engine::Postgresql, "db-s-2vcpu-4gb", 2, Some(100), "nyc3")
+            ),
+            Some(d("133.02"))
+        );
+        // Storage within the size's disk costs nothing more: one node, $15.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Digitalocean,
+                db(Engine::Postgresql, "db-s-1vcpu-1gb", 1, Some(10), "fra1")
+            ),
+            Some(d("15"))
+        );
+        // A Valkey cluster is priced as cache nodes: 3 × $30.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Digitalocean,
+                db(Engine::Valkey, "db-s-1vcpu-2gb", 3, None, "fra1")
+            ),
+            Some(d("90"))
+        );
+        // RDS Multi-AZ: 2 × $0.168 × 730 h = $245.28, plus 2 × 100 GB × $0.115 = $23.00.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Aws,
+                db(
+                    Engine::Postgresql,
+                    "db.m7g.large",
+                    2,
+                    Some(100),
+                    "us-east-1"
+                )
+            ),
+            Some(d("268.28"))
+        );
+        // Single-AZ with the 20 GB RDS minimum: $122.64 + 20 × $0.115 = $124.94.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Aws,
+                db(Engine::Postgresql, "db.m7g.large", 1, None, "us-east-1")
+            ),
+            Some(d("124.94"))
+        );
+        // Hetzner sells no managed database: no price, never zero.
+        assert_eq!(
+            pricer.monthly(
+                Provider::Hetzner,
+                db(Engine::Postgresql, "cx22", 1, None, "fsn1")
+            ),
+            None
+        );
+        assert_eq!(
+            pricer.monthly(
+                Provider::Digitalocean,
+                db(Engine::Postgresql, "db-s-99", 1, None, "fra1")
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_database_resource_costs_what_its_component_costs_in_an_estimate() {
+        let mut design = Design::new("db");
+        design.assumptions.monthly_egress_gb = Some(0);
+        design.assumptions.currency = Currency::Usd;
+        for (provider, size, region) in [
+            (Provider::Digitalocean, "db-s-2vcpu-4gb", "nyc3"),
+            (Provider::Aws, "db.m7g.large", "us-east-1"),
+        ] {
+            let mut c = Component::new(ComponentKind::ManagedDatabase, "db");
+            c.provider = provider;
+            c.region = Some(region.into());
+            c.size = Some(size.into());
+            c.properties.standby_nodes = Some(1);
+            c.properties.storage_gb = Some(100);
+            design.components = vec![c.clone()];
+            let options = CostOptions::default();
+            let cost = design_cost(&design, &options, &[embedded()]);
+            let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);
+            let resource = Resource::Database {
+                engine: Engine::Postgresql,
+                size,
+                nodes: 2,
+                storage_gb: Some(100),
+                region,
+            };
+            assert_eq!(
+                pricer.monthly(provider, resource),
+                Some(cost.of(&c.id)),
+                "{provider:?}: the plan and the estimate agree"
+            );
+        }
+    }
+
+    #[test]
+    fn an_ec2_instance_carries_its_root_volume_as_in_the_estimate() {
+        let options = CostOptions::default();
+        let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);
+        // t3.micro: $0.0104 × 730 h = $7.592 -> $7.59, plus 8 GB × $0.08 = $0.64.
+        let server = Resource::Server {
+            size: "t3.micro",
+            region: "us-east-1",
+        };
+        assert_eq!(pricer.monthly(Provider::Aws, server), Some(d("8.23")));
+        let mut design = Design::new("one");
+        design.assumptions.monthly_egress_gb = Some(0);
+        design.assumptions.currency = Currency::Usd;
+        let mut c = Component::new(ComponentKind::Worker, "w");
+        c.provider = Provider::Aws;
+        c.region = Some("us-east-1".into());
+        c.size = Some("t3.micro".into());
+        design.components.push(c.clone());
+        let cost = design_cost(&design, &options, &[embedded()]);
+        assert_eq!(cost.of(&c.id), d("8.23"));
     }
 }

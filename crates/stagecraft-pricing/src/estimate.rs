@@ -1647,21 +1647,35 @@ fn price_egress<'a, S: ChargeSink<'a>>(ctx: &Ctx<'a>, tracker: &Tracker<'a>, sin
         };
         free_gb = included.min(assumed);
         charged = (assumed - included).max(Decimal::ZERO);
-        let q = if entry.unit == Unit::Tb {
-            charged / Decimal::ONE_THOUSAND
-        } else {
-            charged
+        // The assumption is in GB; the price is per the provider's own unit.
+        let q = match entry.unit {
+            Unit::Tb => charged / Decimal::ONE_THOUSAND,
+            Unit::Gib => crate::catalog::gb_to_gib(charged),
+            _ => charged,
         };
         let native = monthly_of(ctx, entry, q);
         total_native = native;
         currency = Some(entry.currency);
         let rule = if ctx.detail {
-            format!(
-                "{assumed} GB assumed − {} GB included = {} GB charged ; {} ; {rule_head}",
-                included.normalize(),
-                charged.normalize(),
-                unit_rule(ctx, "overage", q, entry)
-            )
+            let gb = crate::catalog::gb_display;
+            if entry.unit == Unit::Gib {
+                format!(
+                    "{assumed} GB assumed − {} GiB included ({} GB) = {} GB charged = {} GiB (1 GiB = {} GB) ; {} ; {rule_head}",
+                    gb(included / crate::catalog::gb_per_gib()),
+                    gb(included),
+                    gb(charged),
+                    q.normalize(),
+                    crate::catalog::gb_per_gib().normalize(),
+                    unit_rule(ctx, "overage", q, entry)
+                )
+            } else {
+                format!(
+                    "{assumed} GB assumed − {} GB included = {} GB charged ; {} ; {rule_head}",
+                    included.normalize(),
+                    charged.normalize(),
+                    unit_rule(ctx, "overage", q, entry)
+                )
+            }
         } else {
             String::new()
         };

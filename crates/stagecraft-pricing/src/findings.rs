@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use stagecraft_model::{catalog, ComponentId, ComponentKind, Design, Provider, Stage};
 
 use crate::estimate::Estimate;
-use crate::render::money;
+use crate::render::{money, prices_used};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, specta::Type,
@@ -35,12 +35,18 @@ pub const RPS_PER_VCPU: u32 = 100;
 /// Web capacity this many times the need is called oversized.
 pub const OVERSIZE_FACTOR: u32 = 4;
 
-/// The cost findings of `design`, given its `estimate`.
+/// The cost findings of `design`, given its `estimate`. Each finding's `why` ends by naming the
+/// catalogues its amounts come from (the estimate's, refreshed ones first), so a figure priced
+/// with a stored refresh is never taken for an embedded one.
 pub fn cost_findings(design: &Design, estimate: &Estimate) -> Vec<CostFinding> {
     let mut findings = Vec::new();
     egress_heavy(design, estimate, &mut findings);
     oversized_web(design, estimate, &mut findings);
     oversized_database(design, estimate, &mut findings);
+    let prices = format!(" Prices: {}.", prices_used(&estimate.catalogs));
+    for finding in &mut findings {
+        finding.why.push_str(&prices);
+    }
     findings
 }
 
@@ -60,7 +66,7 @@ fn egress_heavy(design: &Design, estimate: &Estimate, out: &mut Vec<CostFinding>
         };
         let alternative = match egress.provider {
             Provider::Aws => "AWS charges for traffic out beyond the first 100 GB; Hetzner includes 20 TB per server in the EU and DigitalOcean pools 1-6 TB per droplet. A CDN with cheaper transfer, or serving heavy downloads from another provider, can cut it.",
-            Provider::Digitalocean => "DigitalOcean pools each droplet's transfer allowance; traffic beyond it costs $0.01/GB. Larger droplets bring more allowance, and Hetzner includes 20 TB per server in the EU.",
+            Provider::Digitalocean => "DigitalOcean pools each droplet's transfer allowance (counted in GiB); traffic beyond it is billed per GiB. Larger droplets bring more allowance, and Hetzner includes 20 TB per server in the EU.",
             _ => "Traffic beyond each server's included volume is charged per TB.",
         };
         out.push(CostFinding {
@@ -72,8 +78,8 @@ fn egress_heavy(design: &Design, estimate: &Estimate, out: &mut Vec<CostFinding>
                 money(total, estimate.currency),
                 egress.provider.label(),
                 egress.assumed_gb.normalize(),
-                egress.included_gb.normalize(),
-                egress.charged_gb.normalize(),
+                crate::catalog::gb_display(egress.included_gb),
+                crate::catalog::gb_display(egress.charged_gb),
             ),
             why: alternative.into(),
             components: design

@@ -534,10 +534,12 @@ pub fn parse_digitalocean(
                 source: endpoint.clone(),
                 estimate: false,
                 note: (!size.available).then(|| "not available for new droplets".to_owned()),
+                // `transfer` is documented in terabytes, but the price page states the same
+                // allowance in GiB (1.0 is "1,000 GiB"), and overage is billed per GiB.
                 includes: vec![Allowance {
                     what: AllowanceKind::Egress,
                     quantity: (transfer_tb * Decimal::ONE_THOUSAND).normalize(),
-                    unit: Unit::Gb,
+                    unit: Unit::Gib,
                 }],
                 tier: None,
             });

@@ -57,7 +57,7 @@ fn cell(text: &str) -> String {
 
 /// The catalogues priced with, newest layer first (`Hetzner prices refreshed from its API on
 /// 2026-11-26, then embedded price catalogue of 2025-09-01`).
-fn prices_used(catalogs: &[crate::catalog::CatalogInfo]) -> String {
+pub(crate) fn prices_used(catalogs: &[crate::catalog::CatalogInfo]) -> String {
     let parts: Vec<String> = catalogs
         .iter()
         .map(|c| catalog_line(&c.origin, &c.as_of))
@@ -120,8 +120,8 @@ impl Estimate {
                 "Egress on {}: {} GB assumed, {} GB included, {} GB charged: {}",
                 e.provider.label(),
                 e.assumed_gb.normalize(),
-                e.included_gb.normalize(),
-                e.charged_gb.normalize(),
+                crate::catalog::gb_display(e.included_gb),
+                crate::catalog::gb_display(e.charged_gb),
                 money(e.monthly, self.currency)
             );
         }
@@ -229,8 +229,8 @@ impl Estimate {
                 "\nEgress on {}: {} GB assumed, {} GB included, {} GB charged: {}.",
                 e.provider.label(),
                 e.assumed_gb.normalize(),
-                e.included_gb.normalize(),
-                e.charged_gb.normalize(),
+                crate::catalog::gb_display(e.included_gb),
+                crate::catalog::gb_display(e.charged_gb),
                 money(e.monthly, self.currency)
             );
         }

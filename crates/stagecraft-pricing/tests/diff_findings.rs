@@ -138,3 +138,45 @@ fn comparison_shows_hetzner_gaps() {
     assert!(hetzner.totals.unpriced_components > 0);
     assert_ne!(comparison.cheapest, Some(Provider::Hetzner));
 }
+
+#[test]
+fn cost_findings_say_which_catalogue_priced_them() {
+    let scale = template_by_slug("scale").unwrap().design().unwrap();
+    let embedded = stagecraft_pricing::embedded();
+    let findings = cost_findings(&scale, &estimate(&scale, &CostOptions::default()));
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert!(
+            f.why.ends_with(&format!(
+                "Prices: embedded price catalogue of {}.",
+                embedded.as_of
+            )),
+            "{}",
+            f.why
+        );
+    }
+
+    // The same design priced with a (here, made-up) refresh laid over the embedded prices: each
+    // finding names both, the refresh first.
+    let mut refreshed = embedded.clone();
+    refreshed.entries.retain(|e| e.provider == Provider::Aws);
+    refreshed.origin = stagecraft_pricing::CatalogOrigin::Refreshed {
+        provider: Provider::Aws,
+        endpoints: vec!["http://127.0.0.1/prices".into()],
+        fetched_at: "2026-11-20".into(),
+    };
+    let estimate =
+        stagecraft_pricing::estimate_with(&scale, &CostOptions::default(), &[&refreshed, embedded]);
+    let findings = cost_findings(&scale, &estimate);
+    assert!(!findings.is_empty());
+    for f in &findings {
+        assert!(
+            f.why.ends_with(&format!(
+                "Prices: AWS prices refreshed from its API on 2026-11-20, then embedded price catalogue of {}.",
+                embedded.as_of
+            )),
+            "{}",
+            f.why
+        );
+    }
+}

@@ -299,9 +299,16 @@ fn digitalocean_pooled_transfer_overage() {
         &design(Currency::Usd, Some(1_500), vec![droplet]),
         &CostOptions::default(),
     );
-    // $6 droplet with 1,000 GB; 500 GB over × $0.01 = $5.00; total $11.00.
-    assert_eq!(line(&e, "egress").monthly, d("5.00"));
-    assert_eq!(e.totals.monthly, d("11.00"));
+    // DigitalOcean counts in GiB (2^30 bytes): the $6 droplet includes 1,000 GiB, and overage is
+    // $0.01 per GiB. 1,500 GB = 1,396.98 GiB, so 396.98 GiB over × $0.01 = $3.97 (counting GB
+    // as if they were GiB would say 500 × $0.01 = $5.00); total $9.97.
+    let egress = line(&e, "egress");
+    assert_eq!(egress.monthly, d("3.97"));
+    assert_eq!(egress.quantity, d("396.98"), "{}", egress.rule);
+    assert!(egress.rule.contains("GiB"), "{}", egress.rule);
+    assert_eq!(e.egress[0].included_gb, d("1073.741824"));
+    assert_eq!(e.egress[0].charged_gb, d("426.258176"));
+    assert_eq!(e.totals.monthly, d("9.97"));
 }
 
 #[test]

@@ -202,10 +202,12 @@ fn digitalocean_answer_from_prism_parses_and_pagination_is_judged() {
     let catalog =
         parse_digitalocean(&prism.base, &[page], "2026-11-26").expect("Prism's answer parses");
     let size = &catalog.entries[0];
-    // The spec's example: s-1vcpu-1gb at 5 USD a month with 1 TB of transfer.
+    // The spec's example: s-1vcpu-1gb at 5 USD a month with `transfer: 1`, which DigitalOcean's
+    // price page states as 1,000 GiB.
     assert_eq!(size.id, "digitalocean.droplet.s-1vcpu-1gb");
     assert_eq!(size.amount.to_string(), "5");
     assert_eq!(size.includes[0].quantity.to_string(), "1000");
+    assert_eq!(size.includes[0].unit, stagecraft_pricing::Unit::Gib);
     assert!(size.regions.contains(&"fra1".to_owned()));
 
     let dir = tempfile::tempdir().unwrap();
