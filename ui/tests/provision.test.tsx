@@ -129,6 +129,10 @@ describe("credentials", () => {
 
     const input = byTestId<HTMLInputElement>("credential-token-hetzner");
     expect(input.type).toBe("password");
+    expect(input.placeholder).toBe("Paste an API token");
+    expect(byTestId<HTMLInputElement>("credential-token-aws").placeholder, "AWS says which form its key pair takes").toBe(
+      "Paste ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+    );
     await typeInto(input, TOKEN);
     await click(byTestId("credential-save-hetzner"));
 

@@ -2,7 +2,7 @@
 //! in the OS keyring. `set` reads the token from standard input (piped) or a prompt, never from
 //! the command line, where it would land in shell history and `ps`.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::{Subcommand, ValueEnum};
@@ -36,7 +36,8 @@ impl From<ProviderArg> for Provider {
 
 #[derive(Subcommand)]
 pub enum CredentialsCommand {
-    /// Store an API token (read from standard input or a prompt).
+    /// Store an API token (read from standard input or a prompt that does not echo). For AWS,
+    /// the access key as ACCESS_KEY_ID:SECRET_ACCESS_KEY.
     Set {
         #[arg(value_enum)]
         provider: ProviderArg,
@@ -67,26 +68,33 @@ pub enum CredentialsCommand {
     },
 }
 
-fn read_token() -> Result<Secret, Failure> {
+/// What to paste for `provider`: AWS takes an access key pair, the others one API token.
+fn token_form(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Aws => "the access key as ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+        _ => "the API token",
+    }
+}
+
+fn read_token(provider: Provider) -> Result<Secret, Failure> {
     let stdin = std::io::stdin();
-    let mut text = String::new();
-    if stdin.is_terminal() {
-        eprint!("Paste the API token and press Enter: ");
-        let _ = std::io::stderr().flush();
-        stdin
-            .lock()
-            .read_line(&mut text)
-            .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?;
+    let form = token_form(provider);
+    let text = if stdin.is_terminal() {
+        // Read from the terminal with echo off: the token never shows on screen or in scrollback.
+        rpassword::prompt_password(format!("Paste {form} and press Enter (not shown): "))
+            .map_err(|e| Failure::Usage(format!("cannot read the token: {e}")))?
     } else {
+        let mut text = String::new();
         stdin.lock().read_to_string(&mut text).map_err(|e| {
             Failure::Usage(format!("cannot read the token from standard input: {e}"))
         })?;
-    }
+        text
+    };
     let token = Secret::new(text);
     if token.is_empty() {
-        return Err(Failure::Usage(
-            "no token given: pipe it on standard input or paste it at the prompt".into(),
-        ));
+        return Err(Failure::Usage(format!(
+            "nothing given: pipe {form} on standard input or paste it at the prompt"
+        )));
     }
     Ok(token)
 }
@@ -96,7 +104,7 @@ pub fn run(out: &Output, command: &CredentialsCommand) -> Result<ExitCode, Failu
     match command {
         CredentialsCommand::Set { provider, account } => {
             let key = CredentialKey::new((*provider).into(), account.as_deref());
-            let token = read_token()?;
+            let token = read_token((*provider).into())?;
             set_credentials(&key, &token).map_err(usage)?;
             out.print(&json!({ "ok": true, "provider": key.provider, "account": key.account, "hasCredentials": true }), || {
                 format!("Stored the token for {key} in the OS keyring.")

@@ -64,6 +64,12 @@ function Modal({ title, children, testId }: { title: string; children: ReactNode
   );
 }
 
+/** What to paste: AWS takes an access key pair in one field, the others an API token. */
+function tokenPlaceholder(provider: Provider, replacing: boolean): string {
+  const what = provider === "aws" ? "ACCESS_KEY_ID:SECRET_ACCESS_KEY" : "an API token";
+  return replacing ? `Paste ${what} to replace the stored one` : `Paste ${what}`;
+}
+
 /** One provider's row. The pasted token lives in this input's state only and is cleared on Save. */
 function CredentialRow({ provider, statuses }: { provider: Provider; statuses: CredentialStatus[] }) {
   const [token, setToken] = useState("");
@@ -134,7 +140,7 @@ function CredentialRow({ provider, statuses }: { provider: Provider; statuses: C
           autoComplete="off"
           spellCheck={false}
           aria-label={`${label} API token for account ${selected}`}
-          placeholder={hasCredentials ? "Paste a new token to replace it" : "Paste an API token"}
+          placeholder={tokenPlaceholder(provider, hasCredentials)}
           value={token}
           onChange={(e) => setToken(e.target.value)}
           data-testid={`credential-token-${provider}`}
