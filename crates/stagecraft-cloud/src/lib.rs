@@ -1,11 +1,14 @@
 //! # stagecraft-cloud
 //!
-//! Provisioning: turns a design into real resources at Hetzner Cloud (DigitalOcean and AWS
-//! are planned), and keeps track of them.
+//! Provisioning: turns a design into real resources at Hetzner Cloud, DigitalOcean and AWS, and
+//! keeps track of them.
 //!
 //! - [`credentials`]: provider tokens in the OS keyring, never anywhere else.
 //! - [`hetzner`]: the Hetzner Cloud client and driver; [`digitalocean`]: the DigitalOcean
-//!   client and driver; [`transport`]: the retrying HTTP core.
+//!   client and driver; [`aws`]: SigV4-signed Query API calls and the AWS driver;
+//!   [`transport`]: the retrying HTTP core shared by all three.
+//! - [`wireguard`]: tunnels between servers of different providers or regions, and the link
+//!   step that exchanges their public keys over SSH.
 //! - [`resources`]: the mapping of a design to provider resources through the catalogue.
 //! - [`plan`], [`engine`], [`state`]: plan, apply, destroy and refresh, with a crash-safe journal.
 //!
