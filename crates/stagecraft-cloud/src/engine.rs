@@ -229,6 +229,9 @@ impl Default for EngineOptions {
 pub struct Engine {
     drivers: BTreeMap<Provider, Arc<dyn ProviderDriver>>,
     options: EngineOptions,
+    /// The prices a plan is costed with; `None` reads the stored refreshes of the user's data
+    /// folder (as `stagecraft cost` does) at each plan.
+    prices: Option<stagecraft_pricing::StoredPrices>,
 }
 
 /// A loaded design and its journal path.
@@ -315,7 +318,15 @@ impl Engine {
         Self {
             drivers: BTreeMap::new(),
             options,
+            prices: None,
         }
+    }
+
+    /// Costs plans with `prices` instead of the user's stored refreshes (tests pass
+    /// `StoredPrices::embedded_only()` so a developer's data folder changes nothing).
+    pub fn with_prices(mut self, prices: stagecraft_pricing::StoredPrices) -> Self {
+        self.prices = Some(prices);
+        self
     }
 
     /// Adds (or replaces) the driver of its provider.
@@ -414,7 +425,14 @@ impl Engine {
             &observed,
         );
         // Priced as `stagecraft cost` prices: stored refreshes first, then the embedded prices.
-        let prices = stagecraft_pricing::StoredPrices::load_default();
+        let stored;
+        let prices = match &self.prices {
+            Some(prices) => prices,
+            None => {
+                stored = stagecraft_pricing::StoredPrices::load_default();
+                &stored
+            }
+        };
         let currency = target.design.assumptions.currency;
         plan.price(&target.mapping, &observed, currency, &prices.layers());
         Ok(plan)

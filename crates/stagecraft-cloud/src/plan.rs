@@ -53,6 +53,12 @@ pub struct Plan {
     /// [`Plan::price`]); `None` when a change that costs money could not be priced.
     #[specta(type = Option<String>)]
     pub monthly_cost_change: Option<Decimal>,
+    /// The currency of every cost figure in the plan; `None` until [`Plan::price`] has run.
+    pub currency: Option<stagecraft_model::Currency>,
+    /// The price catalogues the figures come from, refreshed ones first (`Hetzner prices
+    /// refreshed from its API on 2026-11-26`, `embedded price catalogue of 2025-09-01`); empty
+    /// until priced.
+    pub prices: Vec<String>,
 }
 
 impl Plan {
@@ -299,6 +305,8 @@ pub fn diff(
         unchanged,
         not_provisioned: mapping.not_provisioned.clone(),
         monthly_cost_change: None,
+        currency: None,
+        prices: Vec::new(),
     }
 }
 
@@ -342,6 +350,11 @@ impl Plan {
             total = total.zip(change.monthly_cost_change).map(|(t, c)| t + c);
         }
         self.monthly_cost_change = total;
+        self.currency = Some(currency);
+        self.prices = catalogs
+            .iter()
+            .map(|c| stagecraft_pricing::catalog_label(&c.describe()))
+            .collect();
     }
 }
 
@@ -358,6 +371,20 @@ fn desired_resource(spec: &ResourceSpec) -> Option<stagecraft_pricing::Resource<
         },
         ResourceSpec::LoadBalancer { size, region, .. } => Resource::LoadBalancer { size, region },
         ResourceSpec::PrimaryIp { region } => Resource::PrimaryIpv4 { region },
+        ResourceSpec::Database {
+            engine,
+            size,
+            nodes,
+            region,
+            storage_gb,
+            ..
+        } => Resource::Database {
+            engine: *engine,
+            size,
+            nodes: *nodes,
+            storage_gb: *storage_gb,
+            region,
+        },
         ResourceSpec::SshKey { .. }
         | ResourceSpec::Network { .. }
         | ResourceSpec::Firewall { .. }
@@ -391,6 +418,16 @@ fn observed_resource(o: &ObservedResource) -> Option<stagecraft_pricing::Resourc
             region: region()?,
         },
         ResourceKind::PrimaryIp => Resource::PrimaryIpv4 { region: region()? },
+        // DigitalOcean and AWS both report `engine`, `size` and `nodes` (AWS: 2 when Multi-AZ);
+        // `storage_gb` where known (a missing one is the provider's minimum).
+        ResourceKind::Database => Resource::Database {
+            engine: serde_json::from_value(serde_json::Value::String(get(&["engine"])?.to_owned()))
+                .ok()?,
+            size: get(&["size"])?,
+            nodes: get(&["nodes"]).map_or(Some(1), |n| n.parse().ok())?,
+            storage_gb: get(&["storage_gb"]).and_then(|g| g.parse().ok()),
+            region: region()?,
+        },
         ResourceKind::SshKey
         | ResourceKind::Network
         | ResourceKind::Firewall

@@ -252,6 +252,8 @@ fn attributes_of(part: &str, element: &Element) -> BTreeMap<String, String> {
                 text(element, "MultiAZ").map(|m| if m == "true" { "2" } else { "1" }.to_owned()),
             );
             put("endpoint", text(element, "Endpoint/Address"));
+            // Priced per GB and copy by the plan's cost.
+            put("storage_gb", text(element, "AllocatedStorage"));
         }
         _ => {}
     }
