@@ -2880,4 +2880,87 @@ mod tests {
         assert_eq!(done.fingerprint.as_deref(), Some("f00"));
         assert_eq!(done.kind, ResourceKind::Network);
     }
+    /// What the plan's cost reads from an AWS resource is what this driver reads back: each
+    /// existing resource, deleted, takes its monthly price off the bill.
+    #[test]
+    fn observed_resources_are_priced_from_the_attributes_read_back() {
+        use std::str::FromStr;
+
+        use stagecraft_model::Currency;
+        use stagecraft_pricing::rust_decimal::Decimal;
+
+        let part = |owner: &str, local: &str, part: &str, xml: &str| {
+            let tags = BTreeMap::from([
+                (LABEL_COMPONENT.to_owned(), owner.to_owned()),
+                (LABEL_RESOURCE.to_owned(), local.to_owned()),
+                (TAG_PART.to_owned(), part.to_owned()),
+                (LABEL_DESIGN.to_owned(), "dsg_a".to_owned()),
+                (LABEL_SPEC.to_owned(), "f00".to_owned()),
+            ]);
+            let element = crate::aws::xml::parse(xml).unwrap();
+            assemble(&[part_from("us-east-1", format!("{part}-1"), tags, element).unwrap()])
+                .unwrap()
+        };
+        let observed = vec![
+            part(
+                "cmp_app",
+                "server-0",
+                INSTANCE,
+                "<item><instanceId>i-1</instanceId><instanceType>t3.micro</instanceType>\
+                 <instanceState><name>running</name></instanceState></item>",
+            ),
+            part(
+                "cmp_data",
+                "volume",
+                VOLUME,
+                "<item><volumeId>vol-1</volumeId><size>50</size><status>in-use</status></item>",
+            ),
+            part(
+                "cmp_alb",
+                "load-balancer",
+                BALANCER,
+                "<member><Type>application</Type><State><Code>active</Code></State></member>",
+            ),
+            part(
+                "cmp_db",
+                "database",
+                DATABASE,
+                "<DBInstance><DBInstanceClass>db.m7g.large</DBInstanceClass>\
+                 <Engine>postgres</Engine><MultiAZ>true</MultiAZ>\
+                 <AllocatedStorage>100</AllocatedStorage>\
+                 <DBInstanceStatus>available</DBInstanceStatus></DBInstance>",
+            ),
+        ];
+        let mapping = crate::resources::Mapping {
+            resources: Vec::new(),
+            not_provisioned: Vec::new(),
+        };
+        let mut plan = crate::plan::diff("dsg_a", "a", &mapping, &observed);
+        plan.price(
+            &mapping,
+            &observed,
+            Currency::Usd,
+            &[stagecraft_pricing::embedded()],
+        );
+        let cost = |key: &str| {
+            plan.changes
+                .iter()
+                .find(|c| c.key.to_string() == key)
+                .and_then(|c| c.monthly_cost_change)
+                .map(|c| c.to_string())
+        };
+        let d = |s: &str| Some(Decimal::from_str(s).unwrap().to_string());
+        // t3.micro $7.59 and its 8 GB root volume $0.64.
+        assert_eq!(cost("cmp_app/server-0"), d("-8.23"));
+        // 50 GB of gp3 at $0.08.
+        assert_eq!(cost("cmp_data/volume"), d("-4.00"));
+        // ALB hours $16.43 and one capacity unit $5.84.
+        assert_eq!(cost("cmp_alb/load-balancer"), d("-22.27"));
+        // Multi-AZ db.m7g.large $245.28 and 2 × 100 GB × $0.115.
+        assert_eq!(cost("cmp_db/database"), d("-268.28"));
+        assert_eq!(
+            plan.monthly_cost_change.map(|c| c.to_string()),
+            d("-302.78")
+        );
+    }
 }
