@@ -105,6 +105,12 @@ fn property<'a>(spec: &'a Value, schema: &'a Value, property: &str) -> Option<&'
         .find_map(|part| self::property(spec, part, property))
 }
 
+/// The public IPv4 the fake gives the droplet numbered `n` (in 198.19.0.0/16, apart from the
+/// Hetzner fake's 198.18.0.0/16 so a test can run both).
+pub fn droplet_public_ipv4(n: i64) -> String {
+    format!("198.19.{}.{}", (n / 256) % 256, n % 256)
+}
+
 fn uuid(n: i64) -> String {
     format!("{:08x}-0000-4000-8000-{:012x}", n, n)
 }
@@ -269,6 +275,31 @@ impl DoFakeState {
                 if let Some(vpc) = body["vpc_uuid"].as_str() {
                     object["vpc_uuid"] = json!(vpc);
                 }
+                // As DigitalOcean answers: a private interface in the VPC's range and a public
+                // one, each with its netmask (the private one has no gateway).
+                let vpc_range = body["vpc_uuid"]
+                    .as_str()
+                    .and_then(|vpc| self.objects.get("vpcs")?.get(vpc))
+                    .and_then(|vpc| vpc["ip_range"].as_str())
+                    .unwrap_or("10.110.0.0/20");
+                let prefix: Vec<&str> = vpc_range.split(['.', '/']).take(2).collect();
+                object["networks"] = json!({
+                    "v4": [
+                        {
+                            "ip_address": format!("{}.{}.{}.{}", prefix[0], prefix.get(1).unwrap_or(&"110"), (n / 250) % 16, n % 250 + 2),
+                            "netmask": "255.255.240.0",
+                            "gateway": "",
+                            "type": "private"
+                        },
+                        {
+                            "ip_address": droplet_public_ipv4(n),
+                            "netmask": "255.255.240.0",
+                            "gateway": "198.19.0.1",
+                            "type": "public"
+                        }
+                    ],
+                    "v6": []
+                });
                 self.settling.insert(id.clone(), self.action_polls + 1);
             }
             "firewalls" => {

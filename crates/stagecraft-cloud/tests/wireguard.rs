@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use common::hetzner_fake::Fake;
 use serde_json::{json, Value};
+use stagecraft_cloud::digitalocean::{DigitalOceanClient, DigitalOceanDriver};
 use stagecraft_cloud::engine::BoxFuture;
+use stagecraft_cloud::fake_digitalocean::DoFake;
 use stagecraft_cloud::hetzner::{HetznerClient, HetznerDriver};
 use stagecraft_cloud::resources::{
     map_design, map_design_with_endpoints, Mapping, MappingOptions, ResourceKey, ResourceSpec,
@@ -283,6 +285,8 @@ fn cloud_init_carries_no_key_material() {
 #[derive(Default)]
 struct FakeServers {
     fake: Option<Fake>,
+    /// Droplets answer too, at their public address on the DigitalOcean fake.
+    do_fake: Option<DoFake>,
     public_keys: Mutex<BTreeMap<String, String>>,
     peers_files: Mutex<BTreeMap<String, String>>,
     commands: Mutex<Vec<(String, String, String)>>,
@@ -290,8 +294,15 @@ struct FakeServers {
 
 impl FakeServers {
     fn server_at(&self, address: &str) -> Option<Value> {
-        self.fake.as_ref()?.all().into_iter().find_map(|(c, o)| {
-            (c == "servers" && o["public_net"]["ipv4"]["ip"] == json!(address)).then_some(o)
+        let hetzner = self.fake.as_ref().and_then(|fake| {
+            fake.all().into_iter().find_map(|(c, o)| {
+                (c == "servers" && o["public_net"]["ipv4"]["ip"] == json!(address)).then_some(o)
+            })
+        });
+        hetzner.or_else(|| {
+            self.do_fake.as_ref()?.all().into_iter().find_map(|(c, o)| {
+                (c == "droplets" && droplet_public_ip(&o).as_deref() == Some(address)).then_some(o)
+            })
         })
     }
 }
@@ -371,12 +382,16 @@ fn engine(url: &str) -> Engine {
 }
 
 fn firewall_of(fake: &Fake, component: &str) -> Value {
+    firewall_of_design(fake, component, "dsg_two_regions")
+}
+
+fn firewall_of_design(fake: &Fake, component: &str, design: &str) -> Value {
     fake.all()
         .into_iter()
         .find(|(c, o)| {
             c == "firewalls"
                 && o["labels"]["stagecraft-component"] == json!(component)
-                && o["labels"]["stagecraft-design"] == json!("dsg_two_regions")
+                && o["labels"]["stagecraft-design"] == json!(design)
         })
         .unwrap_or_else(|| panic!("no firewall of {component}"))
         .1
@@ -800,4 +815,177 @@ async fn the_plan_shows_ssh_opening_for_the_admin_address_and_link_reaches_the_s
             > steps.iter().rposition(|(_, s)| *s == KeyRead),
         "peers are written once every key is known: {steps:?}"
     );
+}
+
+/// The droplet's public IPv4 as the API lists it in `networks.v4`.
+fn droplet_public_ip(droplet: &Value) -> Option<String> {
+    droplet["networks"]["v4"].as_array()?.iter().find_map(|n| {
+        (n["type"] == "public")
+            .then(|| n["ip_address"].as_str().map(str::to_owned))
+            .flatten()
+    })
+}
+
+fn retry_config(url: &str) -> ClientConfig {
+    let mut config = ClientConfig::new(url);
+    config.retry = RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(20),
+        max_delay: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(5),
+    };
+    config.poll_interval = Duration::from_millis(10);
+    config
+}
+
+/// One engine driving both providers, each through its own fake.
+fn two_provider_engine(hetzner_url: &str, digitalocean_url: &str) -> Engine {
+    let options = EngineOptions {
+        mapping: MappingOptions {
+            ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj0YkD2x7tTqv0mUc1H0f5i8mLQ1a2b3c4d5e6f7g8h me@laptop".into()),
+            admin_cidr: Some("198.51.100.7/32".into()),
+            ..MappingOptions::default()
+        },
+        ..Default::default()
+    };
+    let hetzner =
+        HetznerClient::new(retry_config(hetzner_url), Secret::new("hz-wireguard-token")).unwrap();
+    let digitalocean = DigitalOceanClient::new(
+        retry_config(digitalocean_url),
+        Secret::new("do-wireguard-token"),
+    )
+    .unwrap();
+    Engine::new(options)
+        .with_driver(Arc::new(HetznerDriver::new(hetzner)))
+        .with_driver(Arc::new(DigitalOceanDriver::new(digitalocean)))
+}
+
+fn droplet_of(fake: &DoFake, component: &str) -> Value {
+    let tag =
+        stagecraft_cloud::digitalocean::key_tag(&ResourceKey(format!("{component}/server-0")));
+    fake.all()
+        .into_iter()
+        .find(|(c, o)| {
+            c == "droplets"
+                && o["tags"]
+                    .as_array()
+                    .is_some_and(|t| t.contains(&json!(tag)))
+        })
+        .unwrap_or_else(|| panic!("no droplet of {component}"))
+        .1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_exchanges_public_keys_between_hetzner_and_digitalocean() {
+    let hetzner = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
+    let digitalocean = DoFake::start(&common::spec_path("digitalocean.openapi.json")).await;
+    let hetzner_proxy = common::prism_proxy("hetzner-cloud.openapi.json", &hetzner.url());
+    let digitalocean_proxy = common::prism_proxy("digitalocean.openapi.json", &digitalocean.url());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two-providers.stagecraft.json");
+    let design = load_str(TWO_PROVIDERS, "two-providers.stagecraft.json")
+        .unwrap()
+        .design;
+    save_file(&file, &design).unwrap();
+    let engine = two_provider_engine(&hetzner_proxy.url(), &digitalocean_proxy.url());
+    let servers = FakeServers {
+        fake: Some(hetzner.clone()),
+        do_fake: Some(digitalocean.clone()),
+        ..Default::default()
+    };
+
+    let report = link(&engine, &file, &servers).await.expect("link");
+    assert_eq!(
+        report.applies, 2,
+        "the first apply creates the servers, the second opens each WireGuard port to the peer"
+    );
+    let web_ip = ip_of(&hetzner, "cmp_web");
+    let db = droplet_of(&digitalocean, "cmp_db");
+    let db_ip = droplet_public_ip(&db).expect("the droplet has a public address");
+    let db_private = db["networks"]["v4"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["type"] == "private")
+        .and_then(|n| n["ip_address"].as_str())
+        .expect("and a private one")
+        .to_owned();
+    assert_ne!(db_private, db_ip);
+
+    // Hetzner's firewall takes WireGuard from the droplet's public address only ...
+    let rules = firewall_of_design(&hetzner, "cmp_web", "dsg_two_providers")["rules"].clone();
+    let wireguard: Vec<&Value> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["port"] == json!("51820"))
+        .collect();
+    assert_eq!(wireguard.len(), 1, "{rules:#}");
+    assert_eq!(wireguard[0]["source_ips"], json!([format!("{db_ip}/32")]));
+    // ... and DigitalOcean's takes it from the Hetzner server's only.
+    let do_firewall = digitalocean
+        .all()
+        .into_iter()
+        .map(|(_, o)| o)
+        .filter(|o| o["inbound_rules"].is_array())
+        .find(|o| {
+            o["inbound_rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["ports"] == json!("51820"))
+        })
+        .expect("a DigitalOcean firewall opens WireGuard");
+    let wireguard: Vec<&Value> = do_firewall["inbound_rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ports"] == json!("51820"))
+        .collect();
+    assert_eq!(wireguard.len(), 1, "{do_firewall:#}");
+    assert_eq!(wireguard[0]["protocol"], json!("udp"));
+    assert_eq!(
+        wireguard[0]["sources"]["addresses"],
+        json!([format!("{web_ip}/32")]),
+        "{do_firewall:#}"
+    );
+
+    // Each end got the other's key, public endpoint and tunnel address; SSH went to the
+    // droplet's public address, never its private one.
+    let addresses = wireguard::tunnel_addresses(&design);
+    let keys = servers.public_keys.lock().unwrap().clone();
+    let files = servers.peers_files.lock().unwrap().clone();
+    assert_eq!(
+        files.keys().collect::<Vec<_>>(),
+        {
+            let mut both = vec![&db_ip, &web_ip];
+            both.sort();
+            both
+        },
+        "both ends were configured at their public addresses: {files:#?}"
+    );
+    for (me, peer, peer_component) in [(&web_ip, &db_ip, "cmp_db"), (&db_ip, &web_ip, "cmp_web")] {
+        let file = &files[me];
+        assert!(
+            file.contains(&format!("PublicKey = {}", keys[peer])),
+            "{file}"
+        );
+        assert!(file.contains(&format!("Endpoint = {peer}:51820")), "{file}");
+        let tunnel = &addresses[&ResourceKey(format!("{peer_component}/server-0"))];
+        assert!(
+            file.contains(&format!("AllowedIPs = {tunnel}/32")),
+            "{file}"
+        );
+    }
+    assert!(
+        !servers
+            .commands
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(address, _, _)| address == &db_private),
+        "nothing reaches for the droplet's private address"
+    );
+    // Settled: nothing more to do on either provider.
+    assert!(engine.plan(&file).await.unwrap().is_empty());
 }
