@@ -45,7 +45,7 @@ pub use estimate::{
 };
 pub use findings::{cost_findings, CostFinding, Severity};
 pub use refresh::{ApiToken, RefreshError};
-pub use render::money;
+pub use render::{catalog_label, money};
 /// The decimal type of every amount, re-exported so callers use the same version.
 pub use rust_decimal;
 pub use store::{prices_dir, PriceSource, PriceStatus, ProviderPrices, StoredPrices};

@@ -34,6 +34,12 @@ fn signed(amount: Decimal, currency: Currency) -> String {
     }
 }
 
+/// How a catalogue is named to people: `embedded price catalogue of 2025-09-01`, or `Hetzner
+/// prices refreshed from its API on 2026-11-26`.
+pub fn catalog_label(info: &crate::catalog::CatalogInfo) -> String {
+    catalog_line(&info.origin, &info.as_of)
+}
+
 fn catalog_line(origin: &CatalogOrigin, as_of: &str) -> String {
     match origin {
         CatalogOrigin::Embedded => format!("embedded price catalogue of {as_of}"),
