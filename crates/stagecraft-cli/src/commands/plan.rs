@@ -173,11 +173,12 @@ pub(crate) fn plan_text(plan: &Plan) -> String {
             ChangeAction::Delete => "-",
         };
         text.push_str(&format!(
-            "  {sign:>3} {:?} {} `{}` ({})\n",
+            "  {sign:>3} {:?} {} `{}` ({}) {}\n",
             change.kind,
             change.key,
             change.name,
-            change.reasons.join("; ")
+            change.reasons.join("; "),
+            monthly_cost(change.monthly_cost_change, plan.currency)
         ));
     }
     for skipped in &plan.not_provisioned {
@@ -194,7 +195,51 @@ pub(crate) fn plan_text(plan: &Plan) -> String {
         plan.count(ChangeAction::Delete),
         plan.unchanged.len()
     ));
+    if !plan.changes.is_empty() {
+        text.push_str(&format!(
+            "\nMonthly cost change: {}",
+            match (plan.monthly_cost_change, plan.currency) {
+                (Some(total), Some(currency)) => format!(
+                    "{} ({}, net of VAT; prices: {})",
+                    signed_money(total, currency),
+                    currency_code(currency),
+                    plan.prices.join(", then ")
+                ),
+                _ => "unknown: a change could not be priced (see `cost unknown` above)".into(),
+            }
+        ));
+    }
     text
+}
+
+/// A change's effect on the monthly bill: `[+€3.79/month]`, or `[cost unknown]`.
+fn monthly_cost(
+    change: Option<stagecraft_pricing::rust_decimal::Decimal>,
+    currency: Option<stagecraft_model::Currency>,
+) -> String {
+    match (change, currency) {
+        (Some(amount), Some(currency)) => format!("[{}/month]", signed_money(amount, currency)),
+        _ => "[cost unknown]".into(),
+    }
+}
+
+fn signed_money(
+    amount: stagecraft_pricing::rust_decimal::Decimal,
+    currency: stagecraft_model::Currency,
+) -> String {
+    let text = stagecraft_pricing::money(amount, currency);
+    if amount.is_sign_positive() && !amount.is_zero() {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+fn currency_code(currency: stagecraft_model::Currency) -> &'static str {
+    match currency {
+        stagecraft_model::Currency::Eur => "EUR",
+        stagecraft_model::Currency::Usd => "USD",
+    }
 }
 
 /// The outcome of apply or destroy for people.
@@ -257,4 +302,57 @@ pub fn run(out: &Output, args: &CloudArgs) -> Result<ExitCode, Failure> {
         println!("{}", plan_text(&plan));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use stagecraft_cloud::plan::diff;
+    use stagecraft_cloud::resources::map_design;
+    use stagecraft_model::{template_by_slug, Currency};
+
+    use super::*;
+
+    #[test]
+    fn the_plan_shows_each_change_and_the_total_in_its_currency() {
+        let design = template_by_slug("mvp").unwrap().design().unwrap();
+        let mapping = map_design(&design, &MappingOptions::default());
+        let mut plan = diff(design.id.as_str(), &design.name, &mapping, &[]);
+        plan.price(
+            &mapping,
+            &[],
+            Currency::Eur,
+            &[stagecraft_pricing::embedded()],
+        );
+        let text = plan_text(&plan);
+        // The MVP's cx22: €3.79 a month; a firewall costs nothing.
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Server") && l.ends_with("[+€3.79/month]")),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.contains("Firewall") && l.ends_with("[€0.00/month]")),
+            "{text}"
+        );
+        let total = plan.monthly_cost_change.unwrap();
+        assert!(
+            text.contains(&format!(
+                "Monthly cost change: +{} (EUR, net of VAT; prices: embedded price catalogue of {})",
+                stagecraft_pricing::money(total, Currency::Eur),
+                stagecraft_pricing::embedded().as_of
+            )),
+            "{text}"
+        );
+
+        // Unpriced: said, never shown as zero.
+        plan.monthly_cost_change = None;
+        plan.changes[0].monthly_cost_change = None;
+        let text = plan_text(&plan);
+        assert!(
+            text.lines().next_back().unwrap().contains("unknown"),
+            "{text}"
+        );
+        assert!(text.contains("[cost unknown]"), "{text}");
+    }
 }
