@@ -626,3 +626,143 @@ async fn a_half_created_network_is_completed_not_duplicated() {
         "the half-made VPC was kept and completed"
     );
 }
+
+/// `web` in Frankfurt talks privately to `db` in Virginia: no VPC spans two regions, so a
+/// WireGuard tunnel carries it and `link` reaches both instances at their public addresses.
+const TWO_AWS_REGIONS: &str = r#"{
+  "schema_version": 2,
+  "id": "dsg_aws_two_regions",
+  "name": "AWS two regions",
+  "assumptions": { "target_stage": "growth", "currency": "USD" },
+  "practices": { "config_in_git": true, "migration_in_progress": false },
+  "groups": [],
+  "components": [
+    { "id": "cmp_users", "kind": "users", "name": "Users", "provider": "unassigned", "count": 1 },
+    { "id": "cmp_web", "kind": "app_server", "name": "web", "provider": "aws", "region": "eu-central-1", "size": "t3.micro", "count": 1 },
+    { "id": "cmp_db", "kind": "self_hosted_database", "name": "db", "provider": "aws", "region": "us-east-1", "size": "t3.small", "count": 1,
+      "properties": { "engine": "postgresql" } }
+  ],
+  "connections": [
+    { "id": "con_users_web", "from": "cmp_users", "to": "cmp_web", "protocol": "https", "ports": [443], "network": "public" },
+    { "id": "con_web_db", "from": "cmp_web", "to": "cmp_db", "protocol": "postgresql", "ports": [5432], "network": "private" }
+  ],
+  "layout": { "nodes": {} }
+}"#;
+
+/// The instances as `ssh` would find them: only at a public address moto gave an instance that
+/// is running, each with a made-up WireGuard key, keeping the peers file it is sent.
+struct InstanceShell<'m> {
+    moto: &'m Moto,
+    peers_files: Mutex<BTreeMap<String, String>>,
+}
+
+impl stagecraft_cloud::wireguard::RemoteShell for InstanceShell<'_> {
+    fn run<'a>(
+        &'a self,
+        address: &'a str,
+        command: &'a str,
+        input: &'a str,
+    ) -> stagecraft_cloud::engine::BoxFuture<'a, Result<String, String>> {
+        use stagecraft_cloud::wireguard::{READ_PUBLIC_KEY, WRITE_PEERS};
+        Box::pin(async move {
+            let inventory = tokio::task::block_in_place(|| self.moto.inventory());
+            if !inventory
+                .iter()
+                .any(|o| o["type"] == "instance" && o["public_ip"] == address)
+            {
+                return Err(format!(
+                    "ssh: connect to host {address} port 22: No route to host"
+                ));
+            }
+            match command {
+                READ_PUBLIC_KEY => {
+                    // 43 base64 characters ending in a zero-padding one, then `=`.
+                    let digits: String = address.chars().filter(char::is_ascii_digit).collect();
+                    Ok(format!("{:A<42}A=\n", format!("wg{digits}")))
+                }
+                WRITE_PEERS => {
+                    self.peers_files
+                        .lock()
+                        .unwrap()
+                        .insert(address.into(), input.into());
+                    Ok(String::new())
+                }
+                other => Err(format!("unexpected command {other}")),
+            }
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instances_report_their_public_address_and_link_reaches_them() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let design = stagecraft_model::load_str(TWO_AWS_REGIONS, "aws-two-regions.stagecraft.json")
+        .expect("the fixture loads")
+        .design;
+    let file = design_file(dir.path(), &design);
+    let engine = engine(&moto, &moto.credentials, &Events::default(), None);
+    let report = engine.apply(&file).await.expect("apply");
+    assert!(report.succeeded(), "{report:#?}");
+
+    // moto gives each instance a public address (its subnet maps them on launch) and the
+    // driver reads the same one back.
+    let inventory = moto.inventory();
+    let public_ip = |component: &str| -> String {
+        of_design(&inventory, design.id.as_str())
+            .into_iter()
+            .find(|o| o["type"] == "instance" && tag(o, LABEL_COMPONENT) == Some(component))
+            .and_then(|o| o["public_ip"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("{component}'s instance has no public address at moto"))
+    };
+    let (web_ip, db_ip) = (public_ip("cmp_web"), public_ip("cmp_db"));
+    assert_ne!(web_ip, db_ip);
+    let (_, observed) = engine.observe_design(&file).await.unwrap();
+    let endpoints = stagecraft_cloud::wireguard::endpoints(&observed);
+    assert_eq!(
+        endpoints
+            .iter()
+            .map(|(k, v)| (k.0.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("cmp_db/server-0", db_ip.as_str()),
+            ("cmp_web/server-0", web_ip.as_str())
+        ],
+        "each instance's public address, as moto has it"
+    );
+
+    let shell = InstanceShell {
+        moto: &moto,
+        peers_files: Mutex::default(),
+    };
+    let linked = stagecraft_cloud::wireguard::link(&engine, &file, &shell)
+        .await
+        .expect("link");
+    assert_eq!(linked.servers.len(), 2);
+    let files = shell.peers_files.into_inner().unwrap();
+    assert_eq!(files.len(), 2, "{files:#?}");
+    assert!(files[&web_ip].contains(&format!("Endpoint = {db_ip}:51820")));
+    assert!(files[&db_ip].contains(&format!("Endpoint = {web_ip}:51820")));
+
+    // Each security group opens WireGuard to the peer's public address only.
+    let inventory = moto.inventory();
+    for (component, peer_ip) in [("cmp_web", &db_ip), ("cmp_db", &web_ip)] {
+        let groups: Vec<&Value> = of_design(&inventory, design.id.as_str())
+            .into_iter()
+            .filter(|o| o["type"] == "sg" && tag(o, LABEL_COMPONENT) == Some(component))
+            .collect();
+        let wireguard: Vec<&Value> = groups
+            .iter()
+            .flat_map(|g| g["ingress"].as_array().unwrap())
+            .filter(|r| r["from"] == 51820)
+            .collect();
+        assert_eq!(wireguard.len(), 1, "{component}: {groups:#?}");
+        assert_eq!(wireguard[0]["protocol"], "udp");
+        assert_eq!(
+            wireguard[0]["cidrs"],
+            serde_json::json!([format!("{peer_ip}/32")]),
+            "{component}"
+        );
+    }
+    assert!(engine.plan(&file).await.unwrap().is_empty(), "settled");
+}

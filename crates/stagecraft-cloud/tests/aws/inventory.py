@@ -66,7 +66,8 @@ for region in REGIONS:
                 add("instance", instance["InstanceId"], instance.get("Tags"),
                     state=instance["State"]["Name"], image=instance["ImageId"],
                     size=instance["InstanceType"],
-                    groups=[g["GroupId"] for g in instance.get("SecurityGroups", [])])
+                    groups=[g["GroupId"] for g in instance.get("SecurityGroups", [])],
+                    public_ip=instance.get("PublicIpAddress"))
     for address in ec2.describe_addresses()["Addresses"]:
         add("eip", address["AllocationId"], address.get("Tags"), instance=address.get("InstanceId"))
     for volume in ec2.describe_volumes()["Volumes"]:
