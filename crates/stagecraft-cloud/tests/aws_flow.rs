@@ -241,7 +241,10 @@ fn engine(moto: &Moto, credentials: &str, events: &Events, crash_at: Option<Cras
         crash_at,
     };
     let client = AwsClient::new(config(&moto.url()), Secret::new(credentials)).unwrap();
-    Engine::new(options).with_driver(Arc::new(AwsDriver::new(client)))
+    // Plans are costed with the embedded prices, not the developer's stored refreshes.
+    Engine::new(options)
+        .with_driver(Arc::new(AwsDriver::new(client)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only())
 }
 
 /// The AWS objects each neutral resource must have become, by `stagecraft-part`.

@@ -116,7 +116,10 @@ fn engine(url: &str, events: &Events, crash_at: Option<CrashPoint>) -> Engine {
         },
     };
     let client = DigitalOceanClient::new(config(url), Secret::new(TOKEN)).unwrap();
-    Engine::new(options).with_driver(Arc::new(DigitalOceanDriver::new(client)))
+    // Plans are costed with the embedded prices, not the developer's stored refreshes.
+    Engine::new(options)
+        .with_driver(Arc::new(DigitalOceanDriver::new(client)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only())
 }
 
 fn collection_of(name: &str) -> DoCollection {

@@ -53,7 +53,10 @@ fn engine(url: &str, events: &Events, crash_at: Option<CrashPoint>) -> Engine {
         ..Default::default()
     };
     let client = HetznerClient::new(config(url), Secret::new(TOKEN)).unwrap();
-    Engine::new(options).with_driver(Arc::new(HetznerDriver::new(client)))
+    // Plans are costed with the embedded prices, not the developer's stored refreshes.
+    Engine::new(options)
+        .with_driver(Arc::new(HetznerDriver::new(client)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only())
 }
 
 fn ours(fake: &Fake, design_id: &str) -> Vec<(String, Value)> {
@@ -518,7 +521,8 @@ async fn balancer_changes_in_place_and_an_existing_key_is_used() {
         },
         ..Default::default()
     })
-    .with_driver(Arc::new(HetznerDriver::new(client)));
+    .with_driver(Arc::new(HetznerDriver::new(client)))
+    .with_prices(stagecraft_pricing::StoredPrices::embedded_only());
 
     let report = engine.apply(&file).await.expect("apply");
     assert!(report.succeeded(), "{report:#?}");

@@ -378,7 +378,9 @@ fn engine(url: &str) -> Engine {
         ..Default::default()
     };
     let client = HetznerClient::new(config, Secret::new("hz-wireguard-token")).unwrap();
-    Engine::new(options).with_driver(Arc::new(HetznerDriver::new(client)))
+    Engine::new(options)
+        .with_driver(Arc::new(HetznerDriver::new(client)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only())
 }
 
 fn firewall_of(fake: &Fake, component: &str) -> Value {
@@ -751,7 +753,9 @@ async fn the_plan_shows_ssh_opening_for_the_admin_address_and_link_reaches_the_s
         ..Default::default()
     };
     let client = HetznerClient::new(config, Secret::new("hz-wireguard-token")).unwrap();
-    let open = Engine::new(options).with_driver(Arc::new(HetznerDriver::new(client)));
+    let open = Engine::new(options)
+        .with_driver(Arc::new(HetznerDriver::new(client)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only());
     let plan = open.plan(&file).await.unwrap();
     let ssh_changes: Vec<(String, String)> = plan
         .changes
@@ -858,6 +862,7 @@ fn two_provider_engine(hetzner_url: &str, digitalocean_url: &str) -> Engine {
     Engine::new(options)
         .with_driver(Arc::new(HetznerDriver::new(hetzner)))
         .with_driver(Arc::new(DigitalOceanDriver::new(digitalocean)))
+        .with_prices(stagecraft_pricing::StoredPrices::embedded_only())
 }
 
 fn droplet_of(fake: &DoFake, component: &str) -> Value {
