@@ -4,10 +4,13 @@
 //! before pricing it) and are tested directly on the templates (src-tauri/tests/analysis.rs).
 //!
 //! Every pricing command is pure but for the stored price refreshes it reads (the same files as
-//! `stagecraft prices`): the design travels with the call and nothing is kept between calls, so
-//! the UI can cancel a stale answer simply by ignoring it. `refresh_prices` is the one command
-//! that writes (the refreshed catalogue, atomically); it reads the token from the keyring off the
-//! async workers and never returns it.
+//! `stagecraft prices`; the cost findings and the advisor's tier costs read them too, so no figure
+//! in the app comes from another catalogue than the cost panel's, and each says which it used):
+//! the design travels with the call and nothing is kept between calls, so the UI can cancel a
+//! stale answer simply by ignoring it. `refresh_prices` is the one command that writes (the
+//! refreshed catalogue, atomically); it reads the token from the keyring off the async workers
+//! and never returns it. Tests call the functions below with explicit prices, never the
+//! developer's stored refreshes.
 
 use serde::{Deserialize, Serialize};
 use stagecraft_cloud::base_url;
@@ -28,7 +31,7 @@ use crate::error::ApiError;
 #[tauri::command]
 #[specta::specta]
 pub async fn check_design(design: Design, target_stage: Option<Stage>) -> Report {
-    check_with_costs(&design, target_stage)
+    check_with_costs(&design, target_stage, &StoredPrices::load_default())
 }
 
 /// What to do next for the design's expected load: scale up or out per tier, the steps to the
@@ -36,7 +39,7 @@ pub async fn check_design(design: Design, target_stage: Option<Stage>) -> Report
 #[tauri::command]
 #[specta::specta]
 pub async fn advise_design(design: Design) -> PricedAdvice {
-    priced_advice(&design)
+    priced_advice(&design, &StoredPrices::load_default())
 }
 
 /// The design with `fix` applied (all its edits or none). The UI records the answer as one
@@ -93,6 +96,9 @@ pub struct PricedAdvice {
     /// (in the estimate's currency); `None` when the tier has no fix or the fix does not apply.
     pub tier_cost_changes: Vec<Option<Decimal>>,
     pub currency: Currency,
+    /// The catalogues the cost changes were priced with, refreshed ones first (`Hetzner prices
+    /// refreshed from its API on 2026-11-26`, `embedded price catalogue of 2025-09-01`).
+    pub prices: Vec<String>,
 }
 
 /// An estimate, and when the design was moved onto another provider first, how each size was
@@ -163,11 +169,17 @@ pub mod wire {
     }
 }
 
-/// The rules report with pricing's cost findings (priced with the default options) merged in,
-/// in the report's order (severity, rule id, first component) and with the counts updated.
-pub fn check_with_costs(design: &Design, target_stage: Option<Stage>) -> Report {
+/// The rules report with pricing's cost findings (priced with the default options and `prices`,
+/// as the cost panel prices; each finding names its catalogues) merged in, in the report's order
+/// (severity, rule id, first component) and with the counts updated.
+pub fn check_with_costs(
+    design: &Design,
+    target_stage: Option<Stage>,
+    prices: &StoredPrices,
+) -> Report {
     let mut report = stagecraft_rules::check(design, &CheckOptions { target_stage });
-    let estimate = stagecraft_pricing::estimate(design, &CostOptions::default());
+    let estimate =
+        stagecraft_pricing::estimate_with(design, &CostOptions::default(), &prices.layers());
     let costs = stagecraft_pricing::cost_findings(design, &estimate);
     if costs.is_empty() {
         return report;
@@ -204,18 +216,20 @@ pub fn check_with_costs(design: &Design, target_stage: Option<Stage>) -> Report 
     report
 }
 
-/// [`stagecraft_rules::advise`], each tier's change priced with the default cost options.
-pub fn priced_advice(design: &Design) -> PricedAdvice {
+/// [`stagecraft_rules::advise`], each tier's change priced with the default cost options and
+/// `prices` (as the cost panel prices), naming the catalogues used.
+pub fn priced_advice(design: &Design, prices: &StoredPrices) -> PricedAdvice {
     let advice = stagecraft_rules::advise(design);
     let options = CostOptions::default();
-    let now = stagecraft_pricing::estimate(design, &options);
+    let layers = prices.layers();
+    let now = stagecraft_pricing::estimate_with(design, &options, &layers);
     let tier_cost_changes = advice
         .tiers
         .iter()
         .map(|tier| {
             let mut changed = design.clone();
             stagecraft_rules::apply_fix(&mut changed, tier.fix.as_ref()?).ok()?;
-            let after = stagecraft_pricing::estimate(&changed, &options);
+            let after = stagecraft_pricing::estimate_with(&changed, &options, &layers);
             Some(after.totals.monthly - now.totals.monthly)
         })
         .collect();
@@ -223,6 +237,11 @@ pub fn priced_advice(design: &Design) -> PricedAdvice {
         advice,
         tier_cost_changes,
         currency: now.currency,
+        prices: now
+            .catalogs
+            .iter()
+            .map(stagecraft_pricing::catalog_label)
+            .collect(),
     }
 }
 

@@ -189,7 +189,7 @@ impl Allowance {
     pub fn gb(&self) -> Decimal {
         match self.unit {
             Unit::Tb | Unit::TbMonth => self.quantity * Decimal::ONE_THOUSAND,
-            Unit::Gib => self.quantity * gb_per_gib(),
+            Unit::Gib => (self.quantity * gb_per_gib()).normalize(),
             _ => self.quantity,
         }
     }

@@ -891,6 +891,14 @@ export type Plan = {
 	 *  [`Plan::price`]); `None` when a change that costs money could not be priced.
 	 */
 	monthly_cost_change: string | null,
+	/**  The currency of every cost figure in the plan; `None` until [`Plan::price`] has run. */
+	currency: Currency | null,
+	/**
+	 *  The price catalogues the figures come from, refreshed ones first (`Hetzner prices
+	 *  refreshed from its API on 2026-11-26`, `embedded price catalogue of 2025-09-01`); empty
+	 *  until priced.
+	 */
+	prices: string[],
 };
 
 /**  One change in a plan. */
@@ -986,6 +994,11 @@ export type PricedAdvice = {
 	 */
 	tier_cost_changes: (string | null)[],
 	currency: Currency,
+	/**
+	 *  The catalogues the cost changes were priced with, refreshed ones first (`Hetzner prices
+	 *  refreshed from its API on 2026-11-26`, `embedded price catalogue of 2025-09-01`).
+	 */
+	prices: string[],
 };
 
 /**
@@ -1349,7 +1362,16 @@ export type TunnelLink = {
 };
 
 /**  The unit an amount is per. */
-export type Unit = "hour" | "month" | "gb_month" | "tb_month" | "gb" | "tb" | 
+export type Unit = "hour" | "month" | "gb_month" | "tb_month" | 
+/**  A decimal gigabyte (10^9 bytes) of traffic: AWS and Hetzner count traffic this way. */
+"gb" | 
+/**  A decimal terabyte (1,000 GB). */
+"tb" | 
+/**
+ *  A gibibyte (2^30 bytes, 1.073741824 GB) of traffic: DigitalOcean counts droplet transfer
+ *  allowances and bills overage per GiB. Design assumptions are in GB; see [`gb_to_gib`].
+ */
+"gib" | 
 /**  A capacity unit for one hour (AWS LCU-hour, NLCU-hour). */
 "lcu_hour" | 
 /**  A percentage of another price (Hetzner and DigitalOcean backups). */

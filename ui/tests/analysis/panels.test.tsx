@@ -204,6 +204,9 @@ describe("advisor panel", () => {
       expect(q(`advice-cost-${tier.tier}`) !== null).toBe(priced.tier_cost_changes[i] != null);
     }
     expect(container.querySelectorAll("[data-testid^='advice-step-fix-']")).toHaveLength(priced.advice.next_stage_steps.length);
+    // The tier costs say which catalogue priced them (the fixture's: the embedded one).
+    expect(q("advice-prices")?.textContent).toBe(`Cost changes per month, net of VAT; prices: ${priced.prices.join(", then ")}.`);
+    expect(priced.prices[0]).toMatch(/^embedded price catalogue of /);
   });
 });
 

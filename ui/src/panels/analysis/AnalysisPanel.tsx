@@ -205,6 +205,11 @@ export function AdvisorPanel({ designs, analysis, onFixFailed }: { designs: Stor
         Load: {advice.load.peak_rps} req/s at peak now, {advice.load.projected_peak_rps} req/s in {advice.load.horizon_months} months. <em>{advice.load.basis}</em>
       </p>
       <h3>Scale up or out</h3>
+      {priced.prices.length > 0 && (
+        <p className="sc-advisor__prices" data-testid="advice-prices">
+          Cost changes per month, net of VAT; prices: {priced.prices.join(", then ")}.
+        </p>
+      )}
       <ul>
         {advice.tiers.map((tier, i) => {
           const change = changes[i];
