@@ -173,6 +173,8 @@ const PLAN: Plan = {
   unchanged: [],
   not_provisioned: [],
   monthly_cost_change: "4.51",
+  currency: "EUR",
+  prices: ["embedded price catalogue of 2025-09-01"],
 };
 
 describe("plan", () => {
@@ -190,6 +192,10 @@ describe("plan", () => {
     await flush();
     expect(byTestId("plan-summary").textContent).toContain("1 to create, 1 to update, 0 to replace, 0 to delete");
     expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: +€4.51 per month");
+    // Each change shows its own cost, in the plan's currency, and the plan says which prices.
+    expect(byTestId("plan-change-cost-cmp_app/server").textContent).toBe("+€3.79/month");
+    expect(byTestId("plan-change-cost-cmp_firewall/firewall").textContent).toBe("€0.00/month");
+    expect(byTestId("plan-prices").textContent).toBe("In EUR, net of VAT; prices: embedded price catalogue of 2025-09-01.");
     expect(byTestId("plan-change-cmp_firewall/firewall").textContent).toContain("firewall rules changed");
     expect(calls.find((c) => c.cmd === "provision_plan")).toMatchObject({ args: { path: PATH, design: { id: "dsg_template_mvp" }, options: { accounts: [], sshPublicKey: null } } });
     await click(byTestId("plan-apply"));
@@ -485,6 +491,19 @@ describe("plan cost", () => {
     await act(async () => planDesign());
     await flush();
     expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: -€12.50 per month");
+  });
+
+  it("shows every figure in the plan's own currency, and an unpriced change as unknown", async () => {
+    const changes = PLAN.changes.map((c, i) => ({ ...c, monthly_cost_change: i === 0 ? null : "4.43" }));
+    const inDollars: Plan = { ...PLAN, currency: "USD", monthly_cost_change: null, changes };
+    keyringShell(new Set(), { provision_plan: () => inDollars });
+    act(() => root.render(<ProvisionPanel />));
+    await act(async () => planDesign());
+    await flush();
+    expect(byTestId("plan-change-cost-cmp_app/server").textContent).toBe("cost unknown");
+    expect(byTestId("plan-change-cost-cmp_firewall/firewall").textContent).toBe("+$4.43/month");
+    expect(byTestId("plan-cost").textContent).toBe("Monthly cost change: cost unknown");
+    expect(byTestId("plan-prices").textContent).toContain("In USD, net of VAT");
   });
 });
 

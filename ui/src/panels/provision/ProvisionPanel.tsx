@@ -262,7 +262,7 @@ function signedMoney(amount: string, currency: string): string {
 
 const ACTION_LABEL: Record<ChangeAction, string> = { create: "Create", update: "Update", replace: "Replace", delete: "Delete" };
 
-function ChangeRow({ change }: { change: PlannedChange }) {
+function ChangeRow({ change, currency }: { change: PlannedChange; currency: string }) {
   return (
     <tr
       className={`sc-plan__row sc-plan__row--${change.action}${change.component ? " is-linked" : ""}`}
@@ -280,6 +280,9 @@ function ChangeRow({ change }: { change: PlannedChange }) {
         </div>
       </td>
       <td>{change.reasons.join("; ")}</td>
+      <td className="sc-plan__cost" data-testid={`plan-change-cost-${change.key}`}>
+        {change.monthly_cost_change != null ? `${signedMoney(change.monthly_cost_change, currency)}/month` : "cost unknown"}
+      </td>
     </tr>
   );
 }
@@ -290,7 +293,9 @@ function PlanView() {
   const blocking = useProvision((s) => s.blocking);
   const error = useProvision((s) => s.planError);
   const running = useProvision((s) => s.running);
-  const currency = useDesign((s) => s.design.assumptions.currency ?? "EUR");
+  const designCurrency = useDesign((s) => s.design.assumptions.currency ?? "EUR");
+  // The plan says which currency its figures are in; the design's is the fallback for an unpriced plan.
+  const currency = plan?.currency ?? designCurrency;
   const count = (action: ChangeAction) => plan?.changes.filter((c) => c.action === action).length ?? 0;
   const canApply = !!plan && !blocking.length && plan.changes.length > 0 && !running;
   return (
@@ -324,12 +329,17 @@ function PlanView() {
           <p data-testid="plan-cost">
             Monthly cost change: <strong>{plan.monthly_cost_change != null ? signedMoney(plan.monthly_cost_change, currency) + " per month" : "cost unknown"}</strong>
           </p>
+          {plan.currency && (
+            <p className="sc-muted" data-testid="plan-prices">
+              In {plan.currency}, net of VAT{plan.prices.length > 0 ? `; prices: ${plan.prices.join(", then ")}` : ""}.
+            </p>
+          )}
           {plan.changes.length === 0 && <p>No changes: the providers match the design.</p>}
           {plan.changes.length > 0 && (
             <table className="sc-plan">
               <tbody>
                 {plan.changes.map((c) => (
-                  <ChangeRow key={c.key} change={c} />
+                  <ChangeRow key={c.key} change={c} currency={currency} />
                 ))}
               </tbody>
             </table>
