@@ -1656,6 +1656,17 @@ impl DigitalOceanDriver {
                     "volume"
                 };
                 self.retag(resource_type, id, &object, &owner).await?;
+                // A droplet created again (replaced, or recreated after it was deleted) left
+                // its volume detached: attach it to the droplet the design names.
+                if let ResourceSpec::Volume {
+                    server: Some(server),
+                    region,
+                    ..
+                } = &resource.spec
+                {
+                    let droplet = self.resolve_number(ids, server)?;
+                    self.ensure_attached(&object, droplet, region).await?;
+                }
             }
             ResourceSpec::Database { size, nodes, .. } => {
                 let resized = existing.attributes.get("size") != Some(size)

@@ -267,7 +267,11 @@ impl FakeState {
                     .unwrap_or_default());
             }
             "networks" => object["ip_range"] = body["ip_range"].clone(),
-            "volumes" => object["size"] = body["size"].clone(),
+            "volumes" => {
+                object["size"] = body["size"].clone();
+                // Attached to the server it was created for, or to none.
+                object["server"] = body["server"].clone();
+            }
             "firewalls" => object["rules"] = stored_rules(&body["rules"]),
             _ => {}
         }
@@ -588,6 +592,17 @@ async fn one(
         Method::DELETE => {
             s.objects.get_mut(&collection).unwrap().remove(&id);
             if collection == "servers" {
+                // A deleted server's volumes are detached, not deleted.
+                for volume in s
+                    .objects
+                    .get_mut("volumes")
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
+                    if volume["server"].as_i64() == Some(id) {
+                        volume["server"] = Value::Null;
+                    }
+                }
                 // A deleted server leaves the balancers that targeted it.
                 for lb in s
                     .objects
@@ -642,6 +657,39 @@ async fn object_action(
         let a = s.action("set_firewall_rules", ("firewall", id));
         return with_rate_headers(
             (StatusCode::CREATED, axum::Json(json!({ "actions": [a] }))).into_response(),
+        );
+    }
+    if collection == "volumes" && matches!(action.as_str(), "attach" | "detach") {
+        let server = body["server"].as_i64();
+        let server_exists = server.is_some_and(|server| {
+            s.objects
+                .get("servers")
+                .is_some_and(|m| m.contains_key(&server))
+        });
+        let volume = s
+            .objects
+            .get_mut(&collection)
+            .unwrap()
+            .get_mut(&id)
+            .unwrap();
+        // Hetzner refuses to attach an attached volume or to detach a detached one.
+        let refusal = match action.as_str() {
+            "attach" if !server_exists => Some("server not found"),
+            "attach" if !volume["server"].is_null() => Some("volume is already attached"),
+            "detach" if volume["server"].is_null() => Some("volume is not attached"),
+            _ => None,
+        };
+        if let Some(refusal) = refusal {
+            return error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", refusal);
+        }
+        volume["server"] = if action == "attach" {
+            json!(server)
+        } else {
+            Value::Null
+        };
+        let a = s.action(&format!("{action}_volume"), ("volume", id));
+        return with_rate_headers(
+            (StatusCode::CREATED, axum::Json(json!({ "action": a }))).into_response(),
         );
     }
     if collection == "load_balancers" {

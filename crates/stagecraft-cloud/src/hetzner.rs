@@ -1041,6 +1041,48 @@ impl ProviderDriver for HetznerDriver {
                     }
                 }
             }
+            if let ResourceSpec::Volume {
+                server: Some(server),
+                ..
+            } = &resource.spec
+            {
+                // A server created again (replaced, or recreated after it was deleted) left
+                // its volume detached: attach it to the server the design names.
+                let want: i64 =
+                    ids.get(server)
+                        .and_then(|id| id.parse().ok())
+                        .ok_or_else(|| {
+                            self.client.err(format!(
+                                "{} needs {server}, which has no Hetzner id yet",
+                                resource.key
+                            ))
+                        })?;
+                let current = self.client.get(collection, id).await?;
+                let have = current["server"].as_i64();
+                if have != Some(want) {
+                    if have.is_some() {
+                        if let Some(action) = self
+                            .client
+                            .action(collection, id, "detach", &json!({}))
+                            .await?
+                        {
+                            self.client.wait_action(action).await?;
+                        }
+                    }
+                    if let Some(action) = self
+                        .client
+                        .action(
+                            collection,
+                            id,
+                            "attach",
+                            &json!({ "server": want, "automount": true }),
+                        )
+                        .await?
+                    {
+                        self.client.wait_action(action).await?;
+                    }
+                }
+            }
             if let ResourceSpec::Firewall { rules, .. } = &resource.spec {
                 let body = json!({ "rules": rules.iter().map(rule_body).collect::<Vec<_>>() });
                 if let Some(action) = self

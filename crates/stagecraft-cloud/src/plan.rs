@@ -192,6 +192,16 @@ fn balancer_changes_in_place(provider: Provider) -> bool {
     matches!(provider, Provider::Hetzner | Provider::Digitalocean)
 }
 
+/// Providers whose drivers' updates take back recreated targets and attach volumes to
+/// recreated servers (AWS's update registers the target group's instances again and attaches
+/// the volume to the instance it names).
+fn rejoins_recreated(provider: Provider) -> bool {
+    matches!(
+        provider,
+        Provider::Hetzner | Provider::Digitalocean | Provider::Aws
+    )
+}
+
 /// A balancer knows its targets by provider id (Hetzner targets, DigitalOcean droplet tags), so
 /// a target created again (replaced, or recreated after it was deleted outside Stagecraft) is
 /// new to it even though the design did not change. Such a balancer, otherwise unchanged, is
@@ -209,19 +219,35 @@ fn rejoin_recreated_targets(
         .map(|c| c.key.clone())
         .collect();
     for desired in &mapping.resources {
-        let ResourceSpec::LoadBalancer { targets, .. } = &desired.spec else {
-            continue;
+        // A balancer takes its recreated targets back; a volume is attached to its recreated
+        // server (on every provider a deleted server leaves its volumes detached).
+        let (back, reason) = match &desired.spec {
+            ResourceSpec::LoadBalancer { targets, .. } => (
+                targets
+                    .iter()
+                    .filter(|t| recreated.contains(*t))
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>(),
+                "take back recreated target(s)",
+            ),
+            ResourceSpec::Volume {
+                server: Some(server),
+                ..
+            } => (
+                recreated
+                    .contains(server)
+                    .then(|| server.to_string())
+                    .into_iter()
+                    .collect(),
+                "attach to recreated server",
+            ),
+            _ => continue,
         };
-        let back: Vec<String> = targets
-            .iter()
-            .filter(|t| recreated.contains(*t))
-            .map(ToString::to_string)
-            .collect();
         let Some(found) = existing.get(&desired.key) else {
             continue;
         };
         if back.is_empty()
-            || !balancer_changes_in_place(desired.provider)
+            || !rejoins_recreated(desired.provider)
             || !unchanged.contains(&desired.key)
         {
             continue;
@@ -234,7 +260,7 @@ fn rejoin_recreated_targets(
             component: desired.component.clone(),
             name: desired.name.clone(),
             action: ChangeAction::Update,
-            reasons: vec![format!("take back recreated target(s) {}", back.join(", "))],
+            reasons: vec![format!("{reason} {}", back.join(", "))],
             provider_id: Some(found.provider_id.clone()),
             monthly_cost_change: None,
         });

@@ -769,3 +769,107 @@ async fn instances_report_their_public_address_and_link_reaches_them() {
     }
     assert!(engine.plan(&file).await.unwrap().is_empty(), "settled");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recreated_instances_get_their_volume_back_and_rejoin_the_target_group() {
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    let design = aws_design("growth", None);
+    let file = design_file(dir.path(), &design);
+    let id = design.id.as_str();
+    let engine = engine(&moto, &moto.credentials, &Events::default(), None);
+    assert!(engine.apply(&file).await.unwrap().succeeded());
+    let instance_of = |inventory: &[Value], component: &str, resource: &str| -> String {
+        of_design(inventory, id)
+            .into_iter()
+            .find(|o| {
+                o["type"] == "instance"
+                    && tag(o, LABEL_COMPONENT) == Some(component)
+                    && tag(o, LABEL_RESOURCE) == Some(resource)
+            })
+            .and_then(|o| o["id"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("no instance of {component}/{resource}"))
+    };
+    // What the volume is attached to, and what each of the balancer's target groups targets.
+    let attachments = |inventory: &[Value]| -> (Vec<String>, Vec<Vec<String>>) {
+        let ours = of_design(inventory, id);
+        let volume = ours
+            .iter()
+            .find(|o| o["type"] == "volume" && tag(o, LABEL_COMPONENT) == Some("cmp_volume"))
+            .expect("the volume");
+        let attached = serde_json::from_value(volume["attached"].clone()).unwrap();
+        let targets = ours
+            .iter()
+            .filter(|o| o["type"] == "tg")
+            .map(|o| serde_json::from_value(o["targets"].clone()).unwrap())
+            .collect();
+        (attached, targets)
+    };
+    let before = moto.inventory();
+    let db = instance_of(&before, "cmp_db", "server-0");
+    let apps = |inventory: &[Value]| {
+        let mut apps = vec![
+            instance_of(inventory, "cmp_app", "server-0"),
+            instance_of(inventory, "cmp_app", "server-1"),
+        ];
+        apps.sort();
+        apps
+    };
+    let (attached, targets) = attachments(&before);
+    assert_eq!(attached, std::slice::from_ref(&db));
+    assert!(!targets.is_empty());
+    for group in &targets {
+        assert_eq!(group, &apps(&before));
+    }
+
+    // Drift: the database server and an app server terminated behind Stagecraft's back.
+    let client =
+        AwsClient::new(config(&moto.url()), Secret::new(moto.credentials.clone())).unwrap();
+    let gone_app = instance_of(&before, "cmp_app", "server-0");
+    let region = aws_region("fsn1");
+    client
+        .call(
+            Service::Ec2,
+            &region,
+            "TerminateInstances",
+            &Params::new()
+                .set("InstanceId.1", db.clone())
+                .set("InstanceId.2", gone_app.clone()),
+            false,
+        )
+        .await
+        .unwrap();
+    let plan = engine.plan(&file).await.unwrap();
+    let reasons = |key: &str| -> Vec<String> {
+        plan.changes
+            .iter()
+            .find(|c| c.key.0 == key && c.action == ChangeAction::Update)
+            .map(|c| c.reasons.clone())
+            .unwrap_or_else(|| panic!("{key} is updated: {:#?}", plan.changes))
+    };
+    assert_eq!(
+        reasons("cmp_volume/volume"),
+        ["attach to recreated server cmp_db/server-0"]
+    );
+    assert_eq!(
+        reasons("cmp_lb/load-balancer"),
+        ["take back recreated target(s) cmp_app/server-0"]
+    );
+    let report = engine.apply(&file).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+
+    let after = moto.inventory();
+    let new_db = instance_of(&after, "cmp_db", "server-0");
+    assert_ne!(new_db, db);
+    let (attached, targets) = attachments(&after);
+    assert_eq!(attached, [new_db], "the same volume, on the new instance");
+    assert!(!apps(&after).contains(&gone_app));
+    for group in &targets {
+        assert_eq!(
+            group,
+            &apps(&after),
+            "the target group has the new instance, not the terminated one"
+        );
+    }
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+}

@@ -748,3 +748,66 @@ async fn balancer_changes_in_place_and_an_existing_key_is_used() {
     assert!(ours(&fake, design.id.as_str()).is_empty());
     assert_no_stray_tags(&fake, &design);
 }
+
+/// The id of `key`'s one object at the fake.
+fn id_of(fake: &DoFake, design: &str, key: &str) -> String {
+    let objects = ours(fake, design);
+    let found = objects
+        .get(&ResourceKey(key.into()))
+        .unwrap_or_else(|| panic!("no {key}: {objects:#?}"));
+    assert_eq!(found.len(), 1, "{key}: {found:?}");
+    found[0].1.clone()
+}
+
+/// The droplets the volume `id` is attached to.
+fn volume_droplets(fake: &DoFake, id: &str) -> Value {
+    fake.all()
+        .into_iter()
+        .find(|(c, o)| c == "volumes" && o["id"] == json!(id))
+        .map(|(_, o)| o["droplet_ids"].clone())
+        .unwrap_or_else(|| panic!("no volume {id}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recreated_droplet_gets_its_volume_back() {
+    let fake = DoFake::start(&common::spec_path(SPEC)).await;
+    let proxy = common::prism_proxy(SPEC, &fake.url());
+    let dir = tempfile::tempdir().unwrap();
+    let (file, design) = design_file(dir.path(), "growth");
+    let id = design.id.as_str();
+    let engine = engine(&proxy.url(), &Events::default(), None);
+    assert!(engine.apply(&file).await.unwrap().succeeded());
+    let volume = id_of(&fake, id, "cmp_volume/volume");
+    let db = id_of(&fake, id, "cmp_db/server-0");
+    assert_eq!(
+        volume_droplets(&fake, &volume),
+        json!([db.parse::<i64>().unwrap()])
+    );
+
+    // Drift: the droplet deleted behind Stagecraft's back (DigitalOcean detaches its volume).
+    let client = DigitalOceanClient::new(config(&fake.url()), Secret::new(TOKEN)).unwrap();
+    client.delete(DoCollection::Droplets, &db).await.unwrap();
+    assert_eq!(volume_droplets(&fake, &volume), json!([]));
+    let plan = engine.plan(&file).await.unwrap();
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.key.0 == "cmp_volume/volume")
+        .unwrap_or_else(|| panic!("the volume is planned: {:#?}", plan.changes));
+    assert_eq!(change.action, ChangeAction::Update);
+    assert_eq!(
+        change.reasons,
+        ["attach to recreated server cmp_db/server-0"]
+    );
+    let report = engine.apply(&file).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    let recreated = id_of(&fake, id, "cmp_db/server-0");
+    assert_ne!(recreated, db);
+    assert_eq!(
+        volume_droplets(&fake, &volume),
+        json!([recreated.parse::<i64>().unwrap()]),
+        "the same volume, attached to the new droplet"
+    );
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+    assert_consistent(&fake, &file, &design);
+}

@@ -592,3 +592,84 @@ async fn balancer_changes_in_place_and_an_existing_key_is_used() {
         "only the labels recording the use are taken off"
     );
 }
+
+/// The design's volume is attached to its database server, by the server's current id.
+fn assert_volume_on_db_server(fake: &Fake, design_id: &str) -> i64 {
+    let objects = ours(fake, design_id);
+    let db = objects
+        .iter()
+        .find(|(c, o)| c == "servers" && o["labels"]["stagecraft-component"] == "cmp_db")
+        .map(|(_, o)| o["id"].as_i64().unwrap())
+        .expect("a database server");
+    let volume = objects
+        .iter()
+        .find(|(c, _)| c == "volumes")
+        .map(|(_, o)| o.clone())
+        .expect("a volume");
+    assert_eq!(
+        volume["server"].as_i64(),
+        Some(db),
+        "the volume is attached to the database server: {volume:#}"
+    );
+    db
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recreated_server_gets_its_volume_back() {
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
+    let proxy = common::prism_proxy("hetzner-cloud.openapi.json", &fake.url());
+    let dir = tempfile::tempdir().unwrap();
+    let file = design_file(dir.path(), "growth");
+    let design_id = "dsg_template_growth";
+    let engine = engine(&proxy.url(), &Events::default(), None);
+    assert!(engine.apply(&file).await.unwrap().succeeded());
+    let first = assert_volume_on_db_server(&fake, design_id);
+
+    // Replaced: a bigger server type is a new server, and the volume follows it.
+    let mut design = template_by_slug("growth").unwrap().design().unwrap();
+    design
+        .components
+        .iter_mut()
+        .find(|c| c.id.as_str() == "cmp_db")
+        .unwrap()
+        .size = Some("ccx23".into());
+    save_file(&file, &design).unwrap();
+    let plan = engine.plan(&file).await.unwrap();
+    let volume = plan
+        .changes
+        .iter()
+        .find(|c| c.key.0 == "cmp_volume/volume")
+        .unwrap_or_else(|| panic!("the volume is planned: {:#?}", plan.changes));
+    assert_eq!(volume.action, ChangeAction::Update);
+    assert_eq!(
+        volume.reasons,
+        ["attach to recreated server cmp_db/server-0"]
+    );
+    let report = engine.apply(&file).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    let replaced = assert_volume_on_db_server(&fake, design_id);
+    assert_ne!(replaced, first, "the server was replaced");
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+
+    // Drift: the server deleted behind Stagecraft's back (Hetzner detaches its volume) is
+    // created again, and the volume attached to it.
+    let client = HetznerClient::new(config(&fake.url()), Secret::new(TOKEN)).unwrap();
+    if let Some(action) = client
+        .delete(stagecraft_cloud::hetzner::Collection::Servers, replaced)
+        .await
+        .unwrap()
+    {
+        client.wait_action(action).await.unwrap();
+    }
+    let report = engine.apply(&file).await.unwrap();
+    assert!(report.succeeded(), "{report:#?}");
+    assert!(
+        report
+            .updated
+            .contains(&ResourceKey("cmp_volume/volume".into())),
+        "{report:#?}"
+    );
+    let recreated = assert_volume_on_db_server(&fake, design_id);
+    assert_ne!(recreated, replaced);
+    assert!(engine.plan(&file).await.unwrap().is_empty());
+}

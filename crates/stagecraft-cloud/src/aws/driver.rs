@@ -779,6 +779,32 @@ impl AwsDriver {
         Ok(out)
     }
 
+    /// The load balancer or target group named `name` (`action` is `DescribeLoadBalancers`
+    /// or `DescribeTargetGroups`, `list` the answer's list), or `None` when there is none.
+    async fn elb_by_name(
+        &self,
+        region: &str,
+        action: &str,
+        list: &str,
+        name: &str,
+    ) -> Result<Option<Element>, ProviderError> {
+        let answer = self
+            .client
+            .call(
+                Service::Elbv2,
+                region,
+                action,
+                &Params::new().set("Names.member.1", name),
+                true,
+            )
+            .await;
+        match answer {
+            Ok(answer) => Ok(answer.at(&format!("{action}Result/{list}/member")).cloned()),
+            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn observe_balancers(
         &self,
         design: &DesignId,
@@ -1895,16 +1921,22 @@ impl AwsDriver {
                     .set("HealthCheckProtocol", "HTTP")
                     .set("HealthCheckPath", health.unwrap_or_else(|| "/".into()));
             }
-            // Create by name answers with the existing group when the settings match: safe to
-            // send again.
-            let answer = self
-                .client
-                .call(Service::Elbv2, region, "CreateTargetGroup", &params, true)
-                .await?;
-            let element = answer
-                .at("CreateTargetGroupResult/TargetGroups/member")
-                .cloned()
-                .unwrap_or_default();
+            // An update (or a resumed create) finds the group by its name: AWS answers a
+            // second create with the existing group only when every setting matches, and
+            // moto never does.
+            let element = match self
+                .elb_by_name(region, "DescribeTargetGroups", "TargetGroups", &name)
+                .await?
+            {
+                Some(existing) => existing,
+                None => self
+                    .client
+                    .call(Service::Elbv2, region, "CreateTargetGroup", &params, true)
+                    .await?
+                    .at("CreateTargetGroupResult/TargetGroups/member")
+                    .cloned()
+                    .unwrap_or_default(),
+            };
             let arn = text(&element, "TargetGroupArn")
                 .ok_or_else(|| self.unexpected("CreateTargetGroup: no TargetGroupArn"))?;
             if application && !round_robin {
@@ -1954,14 +1986,24 @@ impl AwsDriver {
             )
             .set("IpAddressType", "ipv4")
             .member_tags("Tags", &tags);
-        let answer = self
-            .client
-            .call(Service::Elbv2, region, "CreateLoadBalancer", &params, true)
-            .await?;
-        let element = answer
-            .at("CreateLoadBalancerResult/LoadBalancers/member")
-            .cloned()
-            .unwrap_or_default();
+        let element = match self
+            .elb_by_name(
+                region,
+                "DescribeLoadBalancers",
+                "LoadBalancers",
+                &aws_name(design, key, "lb"),
+            )
+            .await?
+        {
+            Some(existing) => existing,
+            None => self
+                .client
+                .call(Service::Elbv2, region, "CreateLoadBalancer", &params, true)
+                .await?
+                .at("CreateLoadBalancerResult/LoadBalancers/member")
+                .cloned()
+                .unwrap_or_default(),
+        };
         let arn = text(&element, "LoadBalancerArn")
             .ok_or_else(|| self.unexpected("CreateLoadBalancer: no LoadBalancerArn"))?;
         let active = wait_until!(self, &format!("{key}: load balancer active"), {
