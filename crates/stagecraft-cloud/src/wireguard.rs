@@ -29,13 +29,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use stagecraft_model::{Component, Connection, Design, Direction, FirewallProtocol, NetworkPath};
+use stagecraft_model::{
+    Component, Connection, Design, Direction, FirewallProtocol, NetworkPath, Provider,
+};
+use tokio_util::sync::CancellationToken;
 
 use crate::engine::{BoxFuture, Engine, EngineError, ObservedResource};
 use crate::resources::{
     provisions_servers, region_of, server_count, FirewallRuleSpec, ResourceKey, ResourceKind,
     WireguardEndpoints, SUPPORTED_PROVIDERS,
 };
+use crate::transport::{ProviderError, ProviderErrorKind};
 
 /// The tunnel network; each tunnel server gets one address from it.
 pub const TUNNEL_NET: &str = "10.99.0.0/24";
@@ -605,6 +609,57 @@ pub async fn link_with_progress(
     shell: &dyn RemoteShell,
     progress: &(dyn Fn(LinkProgress) + Send + Sync),
 ) -> Result<LinkReport, LinkError> {
+    link_cancellable(
+        engine,
+        design_file,
+        shell,
+        progress,
+        &CancellationToken::new(),
+    )
+    .await
+}
+
+/// As [`link_with_progress`], stopping when `cancel` fires: give it the token the engine's
+/// clients watch ([`crate::ClientConfig::cancel`]) and one cancel stops the applies and the SSH
+/// steps alike. No server is reached after it fires, and a step in flight is abandoned.
+///
+/// # Errors
+/// As [`link`]; a cancelled run is [`EngineError::Provider`] of kind
+/// [`ProviderErrorKind::Cancelled`] naming the server it stopped at, as a cancelled apply is.
+pub async fn link_cancellable(
+    engine: &Engine,
+    design_file: &Path,
+    shell: &dyn RemoteShell,
+    progress: &(dyn Fn(LinkProgress) + Send + Sync),
+    cancel: &CancellationToken,
+) -> Result<LinkReport, LinkError> {
+    // One SSH step, unless the run is (or gets) cancelled before it finishes.
+    let run = |server: &LinkedServer, provider: Provider, command: &'static str, input: String| {
+        let cancelled = move |server: &LinkedServer| {
+            LinkError::Engine(EngineError::Provider(ProviderError::new(
+                provider,
+                ProviderErrorKind::Cancelled,
+                format!(
+                    "link cancelled before {} ({}) was done",
+                    server.name, server.public_address
+                ),
+            )))
+        };
+        let address = server.public_address.clone();
+        let name = server.name.clone();
+        let stopped = cancelled(server);
+        async move {
+            if cancel.is_cancelled() {
+                return Err(stopped);
+            }
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => Err(stopped),
+                answer = shell.run(&address, command, &input) => answer
+                    .map_err(|message| LinkError::remote(format!("{name} ({address})"), message)),
+            }
+        }
+    };
     let mut applies = 0;
     // Servers are created before their peers' addresses are known; the next apply opens the
     // ports to them. Three rounds is more than a design ever needs.
@@ -676,15 +731,7 @@ pub async fn link_with_progress(
                 LinkStep::ReadingKey,
                 "reading its WireGuard public key over SSH".into(),
             );
-            let answer = shell
-                .run(&server.public_address, READ_PUBLIC_KEY, "")
-                .await
-                .map_err(|message| {
-                    LinkError::remote(
-                        format!("{} ({})", server.name, server.public_address),
-                        message,
-                    )
-                })?;
+            let answer = run(&server, component.provider, READ_PUBLIC_KEY, String::new()).await?;
             let public_key = answer.trim().to_owned();
             if !is_public_key(&public_key) {
                 return Err(LinkError::BadPublicKey {
@@ -723,15 +770,12 @@ pub async fn link_with_progress(
                 )
             })
             .collect();
-        shell
-            .run(&server.public_address, WRITE_PEERS, &peers_file(&peers))
-            .await
-            .map_err(|message| {
-                LinkError::remote(
-                    format!("{} ({})", server.name, server.public_address),
-                    message,
-                )
-            })?;
+        let provider = design
+            .components
+            .iter()
+            .find(|c| c.id.as_str() == server.component)
+            .map_or(Provider::Unassigned, |c| c.provider);
+        run(server, provider, WRITE_PEERS, peers_file(&peers)).await?;
         step(
             server,
             LinkStep::Linked,

@@ -848,7 +848,6 @@ fn two_provider_engine(hetzner_url: &str, digitalocean_url: &str) -> Engine {
         mapping: MappingOptions {
             ssh_public_key: Some("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGj0YkD2x7tTqv0mUc1H0f5i8mLQ1a2b3c4d5e6f7g8h me@laptop".into()),
             admin_cidr: Some("198.51.100.7/32".into()),
-            ..MappingOptions::default()
         },
         ..Default::default()
     };
@@ -993,4 +992,81 @@ async fn link_exchanges_public_keys_between_hetzner_and_digitalocean() {
     );
     // Settled: nothing more to do on either provider.
     assert!(engine.plan(&file).await.unwrap().is_empty());
+}
+
+/// A shell whose first command cancels the run and then never answers, as a server that hangs
+/// while the user presses Cancel.
+struct CancelsOnFirstCommand {
+    cancel: tokio_util::sync::CancellationToken,
+    commands: Mutex<Vec<(String, String)>>,
+}
+
+impl RemoteShell for CancelsOnFirstCommand {
+    fn run<'a>(
+        &'a self,
+        address: &'a str,
+        command: &'a str,
+        _input: &'a str,
+    ) -> BoxFuture<'a, Result<String, String>> {
+        Box::pin(async move {
+            self.commands
+                .lock()
+                .unwrap()
+                .push((address.into(), command.into()));
+            self.cancel.cancel();
+            std::future::pending().await
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_stops_the_ssh_steps_between_servers() {
+    let fake = Fake::start(&common::spec_path("hetzner-cloud.openapi.json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_design(dir.path());
+    let engine = engine(&fake.url());
+    let shell = CancelsOnFirstCommand {
+        cancel: tokio_util::sync::CancellationToken::new(),
+        commands: Mutex::default(),
+    };
+    let steps = Mutex::new(Vec::new());
+    let error = tokio::time::timeout(
+        Duration::from_secs(20),
+        wireguard::link_cancellable(
+            &engine,
+            &file,
+            &shell,
+            &|p| steps.lock().unwrap().push((p.name.clone(), p.step)),
+            &shell.cancel,
+        ),
+    )
+    .await
+    .expect("a cancelled link returns instead of waiting on the server")
+    .expect_err("cancelled");
+    let stagecraft_cloud::wireguard::LinkError::Engine(stagecraft_cloud::EngineError::Provider(
+        provider_error,
+    )) = &error
+    else {
+        panic!("a cancelled link is a provider cancellation, as a cancelled apply is: {error:?}");
+    };
+    assert_eq!(
+        provider_error.kind,
+        stagecraft_cloud::ProviderErrorKind::Cancelled
+    );
+    assert!(
+        error.to_string().contains("link cancelled before"),
+        "{error}"
+    );
+    let commands = shell.commands.into_inner().unwrap();
+    assert_eq!(
+        commands.len(),
+        1,
+        "no server is reached after the cancel: {commands:?}"
+    );
+    let steps = steps.into_inner().unwrap();
+    assert_eq!(
+        steps.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+        [wireguard::LinkStep::ReadingKey],
+        "{steps:?}"
+    );
 }
