@@ -164,3 +164,61 @@ fn bad_input_exits_2_with_a_clear_message() {
         .code(2)
         .stderr(predicate::str::contains("docker_compose"));
 }
+
+#[test]
+fn report_previous_can_be_a_git_revision() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = std::process::Command::new("git")
+            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?} failed");
+    };
+    let file = dir.path().join("design.stagecraft.json");
+    std::fs::copy(template("growth"), &file).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "design.stagecraft.json"]);
+    git(&["commit", "-q", "-m", "v1"]);
+    // One more cx32 app server since the commit.
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replacen("\"count\": 2", "\"count\": 3", 1);
+    std::fs::write(&file, text).unwrap();
+
+    let report = dir.path().join("r.md");
+    stagecraft()
+        .current_dir(dir.path())
+        .args(["export", "design.stagecraft.json", "--format", "report-md"])
+        .args(["--previous", "HEAD:design.stagecraft.json", "-o"])
+        .arg(&report)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("## Changes since the previous version"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+€6.80"),
+        "the cx32 added since HEAD:\n{text}"
+    );
+
+    stagecraft()
+        .current_dir(dir.path())
+        .args(["export", "design.stagecraft.json", "--format", "report-md"])
+        .args(["--previous", "nosuchrev:design.stagecraft.json", "-o"])
+        .arg(dir.path().join("never.md"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "nosuchrev:design.stagecraft.json: git show failed",
+        ));
+    assert!(
+        !dir.path().join("never.md").exists(),
+        "nothing is written when the previous version cannot be read"
+    );
+}

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod ids;
 mod locate;
 pub mod migrate;
+pub mod revision;
 pub mod schema;
 pub mod templates;
 pub mod validate;

@@ -3,9 +3,9 @@
 //! show its cost change.
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
-use stagecraft_model::{load_file, load_str, Design};
+use stagecraft_model::{load_file, load_str, revision, Design};
 use stagecraft_pricing::diff_with;
 
 use crate::commands::cost::{load_prices, options, CurrencyArg};
@@ -35,28 +35,11 @@ pub struct CostDiffArgs {
 
 /// Loads a design from a file, or from Git when the argument is `REV:path` and no such file
 /// exists.
-fn load(arg: &str) -> Result<Design, Failure> {
-    let path = Path::new(arg);
-    if path.exists() || !arg.contains(':') {
-        return Ok(load_file(path)?.design);
+pub(crate) fn load(arg: &str) -> Result<Design, Failure> {
+    if !revision::names_revision(arg) {
+        return Ok(load_file(Path::new(arg))?.design);
     }
-    let output = Command::new("git")
-        .arg("show")
-        .arg(arg)
-        .output()
-        .map_err(|e| Failure::Usage(format!("{arg}: could not run git: {e}")))?;
-    if !output.status.success() {
-        let message = String::from_utf8_lossy(&output.stderr);
-        return Err(Failure::Usage(format!(
-            "{arg}: git show failed: {}",
-            message.trim()
-        )));
-    }
-    let text = String::from_utf8(output.stdout).map_err(|_| {
-        Failure::Usage(format!(
-            "{arg}: the file at that revision is not UTF-8 text"
-        ))
-    })?;
+    let text = revision::read_at_revision(arg).map_err(Failure::Usage)?;
     Ok(load_str(&text, arg)?.design)
 }
 

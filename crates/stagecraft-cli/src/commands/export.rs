@@ -41,9 +41,10 @@ pub struct ExportArgs {
     /// Paper the PDF is fitted to.
     #[arg(long, value_enum, default_value = "a4")]
     pub paper: PaperArg,
-    /// A previous version of the design: the report summarises what changed since.
-    #[arg(long, value_name = "OLD_FILE")]
-    pub previous: Option<PathBuf>,
+    /// A previous version of the design: the report summarises what changed since. A file, or
+    /// `REV:path` read from Git (`HEAD~1:infra/app.stagecraft.json`), as `cost-diff` takes it.
+    #[arg(long, value_name = "OLD_FILE|REV:path")]
+    pub previous: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,7 +76,7 @@ pub enum PaperArg {
 pub fn run(out: &Output, args: &ExportArgs) -> Result<ExitCode, Failure> {
     let design = load_file(&args.file)?.design;
     let previous = match &args.previous {
-        Some(path) => Some(load_file(path)?.design),
+        Some(previous) => Some(crate::commands::cost_diff::load(previous)?),
         None => None,
     };
     let options = PictureOptions {
