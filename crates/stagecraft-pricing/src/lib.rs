@@ -15,6 +15,9 @@
 //!   and source, and the estimate lists every catalogue used. Refreshes are stored one file per
 //!   provider in the user's data folder ([`store`]), shared by the CLI and the app; a stored file
 //!   that cannot be used is reported, never skipped quietly.
+//! - A price is counted in its provider's own unit ([`Unit`]): DigitalOcean transfer in GiB,
+//!   AWS and Hetzner traffic in GB and TB; the design's GB are converted, never assumed equal.
+//! - Cost findings name the catalogues they were priced with.
 //! - [`design_cost()`] and [`ResourcePricer`] give the same figures as an estimate without its text
 //!   (a design's and each component's monthly cost; one provider resource's monthly price, for
 //!   the provisioning plan's cost change).
