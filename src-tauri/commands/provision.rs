@@ -12,8 +12,8 @@
 //!   level before contacting any provider.
 //! - Base URLs come from [`stagecraft_cloud::base_url`], so `STAGECRAFT_HETZNER_URL` and the other
 //!   overrides point the app at local peers in tests.
-//! - One apply, destroy or link runs at a time; [`provision_cancel`] stops an apply or destroy
-//!   through the cancellation token every client of the run watches.
+//! - One apply, destroy or link runs at a time; [`provision_cancel`] stops it through the
+//!   cancellation token every client of the run (and a link's SSH steps) watches.
 //! - Linking WireGuard tunnels ([`provision_link`]) reaches the servers with the system's `ssh`
 //!   and the user's agent or a private key file *path*; no key material crosses IPC.
 
@@ -686,9 +686,14 @@ pub async fn link(
     let sink: ProgressSink = Arc::new(move |event| apply_progress(LinkEvent::Apply(event)));
     let (file, engine) =
         prepared_engine(path, design, run, Some(sink), slot.cancel.clone()).await?;
-    let report = stagecraft_cloud::wireguard::link_with_progress(&engine, &file, &ssh, &|step| {
-        progress(LinkEvent::Server(step))
-    })
+    // The run's one token stops the applies (the clients watch it) and the SSH steps alike.
+    let report = stagecraft_cloud::wireguard::link_cancellable(
+        &engine,
+        &file,
+        &ssh,
+        &|step| progress(LinkEvent::Server(step)),
+        &slot.cancel,
+    )
     .await?;
     drop(slot);
     Ok(report)
