@@ -356,3 +356,198 @@ fn a_run_that_cannot_start_releases_its_slot() {
     }
     assert!(!runs.is_running());
 }
+
+/// `web` in Falkenstein talks privately to `db` in Ashburn: no Hetzner network spans both, so a
+/// WireGuard tunnel carries it and Link tunnels reaches both servers over SSH.
+const TWO_REGIONS: &str = r#"{
+  "schema_version": 2,
+  "id": "dsg_desktop_link",
+  "name": "Link from the app",
+  "assumptions": { "target_stage": "growth", "currency": "EUR" },
+  "practices": { "config_in_git": true, "migration_in_progress": false },
+  "groups": [],
+  "components": [
+    { "id": "cmp_users", "kind": "users", "name": "Users", "provider": "unassigned", "count": 1 },
+    { "id": "cmp_web", "kind": "app_server", "name": "web", "provider": "hetzner", "region": "fsn1", "size": "cx22", "count": 1 },
+    { "id": "cmp_db", "kind": "self_hosted_database", "name": "db", "provider": "hetzner", "region": "ash", "size": "cpx21", "count": 1,
+      "properties": { "engine": "postgresql" } },
+    { "id": "cmp_edge", "kind": "firewall", "name": "edge", "provider": "hetzner", "count": 1,
+      "properties": {
+        "default_inbound": "deny",
+        "firewall_rules": [{ "direction": "inbound", "protocol": "tcp", "port": "443", "addresses": ["0.0.0.0/0", "::/0"], "description": "HTTPS" }],
+        "applies_to": ["cmp_web"]
+      } }
+  ],
+  "connections": [
+    { "id": "con_users_web", "from": "cmp_users", "to": "cmp_web", "protocol": "https", "ports": [443], "network": "public" },
+    { "id": "con_web_db", "from": "cmp_web", "to": "cmp_db", "protocol": "postgresql", "ports": [5432], "network": "private" }
+  ],
+  "layout": { "nodes": {} }
+}"#;
+
+/// What a private key file holds; the stub never reads it and it must appear nowhere.
+const PRIVATE_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n";
+
+/// Stands in for OpenSSH: logs its arguments, answers the public key command with a
+/// well-formed WireGuard public key made from the address, and keeps each peers file.
+const STUB_SSH: &str = r#"#!/bin/sh
+printf '%s\n' "$*" >> "$STUB_SSH_DIR/calls.log"
+target=""; command=""; rest=0
+for arg; do
+  if [ "$rest" = 1 ]; then command="$arg"; continue; fi
+  case "$arg" in --) rest=1 ;; *@*) target="$arg" ;; esac
+done
+address="${target#*@}"
+case "$command" in
+  *public.key*) printf '%s' "$address" | sha256sum | cut -c1-42 | tr -d '\n'; echo 'A=' ;;
+  *peers.conf*) cat > "$STUB_SSH_DIR/peers-$address" ;;
+  *) echo "unexpected command: $command" >&2; exit 1 ;;
+esac
+"#;
+
+#[test]
+fn provision_link_reports_progress_and_never_a_secret() {
+    if !stagecraft_testkit::inside_private_keyring() {
+        return run_inside_keyring_session(
+            "tests::provision::provision_link_reports_progress_and_never_a_secret",
+        );
+    }
+    let fake = Fake::start_in_thread(&spec());
+    std::env::set_var(
+        stagecraft_cloud::base_url_variable(Provider::Hetzner),
+        fake.url(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The stub `ssh`, first on PATH (this process runs only this test).
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let stub = bin.join("ssh");
+    std::fs::write(&stub, STUB_SSH).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&stub, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let servers = dir.path().join("servers");
+    std::fs::create_dir(&servers).unwrap();
+    std::env::set_var("STUB_SSH_DIR", &servers);
+    std::env::set_var(
+        "PATH",
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    );
+    let identity = dir.path().join("id_ed25519");
+    std::fs::write(&identity, PRIVATE_KEY).unwrap();
+
+    let account = Some(format!("{ACCOUNT}-link"));
+    block_on(provision::set_credentials(
+        Provider::Hetzner,
+        account.clone(),
+        TOKEN.into(),
+    ))
+    .unwrap();
+    let path = dir.path().join("link.stagecraft.json");
+    std::fs::write(&path, TWO_REGIONS).unwrap();
+    let design = stagecraft_model::load_file(&path).unwrap().design;
+    let mut run = provision::RunOptions::from(account.clone());
+    run.admin_cidr = Some("198.51.100.7".into());
+    let settings = provision::LinkSettings {
+        ssh_user: "ops".into(),
+        identity_file: Some(identity.display().to_string()),
+    };
+    let events: Arc<Mutex<Vec<provision::LinkEvent>>> = Arc::default();
+    let sink = events.clone();
+    let report = block_on(provision::link(
+        &ProvisionRuns::default(),
+        path.display().to_string(),
+        design,
+        run,
+        settings,
+        move |event| sink.lock().unwrap().push(event),
+    ))
+    .expect("link");
+    let events = events.lock().unwrap().clone();
+
+    // Neither the answer nor any event carries the token or the private key.
+    for (what, json) in [
+        ("link answer", no_token("link answer", &report)),
+        ("link events", no_token("link events", &events)),
+    ] {
+        assert!(
+            !json.contains("PRIVATE KEY") && !json.contains("b3BlbnNzaC1rZXktdjEA"),
+            "{what} carries the private key: {json}"
+        );
+    }
+
+    assert!(report.applies >= 1, "{report:?}");
+    let mut names: Vec<&str> = report.servers.iter().map(|s| s.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["db-0-desktop-link", "web-0-desktop-link"]);
+    // The apply phase reports each resource, ending ready.
+    let applied: Vec<&ApplyProgress> = events
+        .iter()
+        .filter_map(|e| match e {
+            provision::LinkEvent::Apply(p) => Some(p),
+            provision::LinkEvent::Server(_) => None,
+        })
+        .collect();
+    for server in ["cmp_web/server-0", "cmp_db/server-0"] {
+        let statuses: Vec<ResourceStatus> = applied
+            .iter()
+            .filter(|p| p.resource.0 == server)
+            .map(|p| p.status)
+            .collect();
+        assert_eq!(statuses.first(), Some(&ResourceStatus::Pending), "{server}");
+        assert_eq!(statuses.last(), Some(&ResourceStatus::Ready), "{server}");
+    }
+    // Then each server's steps, in order, at its public address.
+    use stagecraft_cloud::wireguard::LinkStep;
+    for server in &report.servers {
+        let steps: Vec<LinkStep> = events
+            .iter()
+            .filter_map(|e| match e {
+                provision::LinkEvent::Server(p) if p.server == server.server => {
+                    assert_eq!(p.address, server.public_address);
+                    Some(p.step)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                LinkStep::ReadingKey,
+                LinkStep::KeyRead,
+                LinkStep::WritingPeers,
+                LinkStep::Linked
+            ],
+            "{}",
+            server.name
+        );
+        let peers =
+            std::fs::read_to_string(servers.join(format!("peers-{}", server.public_address)))
+                .unwrap();
+        let other = report
+            .servers
+            .iter()
+            .find(|s| s.server != server.server)
+            .unwrap();
+        assert!(
+            peers.contains(&format!("PublicKey = {}", other.public_key)),
+            "{peers}"
+        );
+    }
+    // ssh was given the key file's path and the user, never the key.
+    let calls = std::fs::read_to_string(servers.join("calls.log")).unwrap();
+    assert_eq!(calls.lines().count(), 4, "{calls}");
+    for line in calls.lines() {
+        assert!(
+            line.contains(&format!("-i {}", identity.display())) && line.contains(" ops@"),
+            "{line}"
+        );
+    }
+    assert!(!calls.contains("PRIVATE KEY"));
+    let _ = block_on(provision::delete_credentials(Provider::Hetzner, account));
+}
