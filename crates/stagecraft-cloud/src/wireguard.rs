@@ -480,32 +480,34 @@ impl RemoteShell for OpenSsh {
         let program = self.program.clone();
         let args = self.args(address, command);
         let input = input.to_owned();
-        Box::pin(async move {
-            // std::process on the blocking pool: tokio's process feature is not needed for this.
-            tokio::task::spawn_blocking(move || run_process(&program, &args, &input))
-                .await
-                .map_err(|e| format!("the ssh task failed: {e}"))?
-        })
+        Box::pin(run_process(program, args, input))
     }
 }
 
-fn run_process(program: &Path, args: &[String], input: &str) -> Result<String, String> {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(program)
-        .args(args)
+/// Runs `program` with `input` on its standard input. The child is killed when this future is
+/// dropped, so a cancelled link leaves no `ssh` behind (one waiting on cloud-init can take
+/// minutes).
+async fn run_process(program: PathBuf, args: Vec<String>, input: String) -> Result<String, String> {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt;
+    let mut child = tokio::process::Command::new(&program)
+        .args(&args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(input.as_bytes())
+            .await
             .map_err(|e| format!("cannot write to ssh: {e}"))?;
+        // Dropping stdin closes it: the remote command sees the end of its input.
     }
     let output = child
         .wait_with_output()
+        .await
         .map_err(|e| format!("ssh did not finish: {e}"))?;
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
@@ -915,5 +917,50 @@ mod tests {
         assert_eq!(out, "cmd\npeers\n");
         let err = crate::block_on(ssh.run("192.0.2.1", "fail", "")).unwrap_err();
         assert!(err.contains("255") && err.contains("refused"), "{err}");
+    }
+
+    #[test]
+    fn a_dropped_ssh_run_kills_the_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("ssh");
+        let pid_file = dir.path().join("pid");
+        // Hangs as ssh does while cloud-init runs, after saying who it is.
+        std::fs::write(
+            &fake,
+            format!(
+                "#!/bin/sh\necho $$ > {}\nexec sleep 60\n",
+                pid_file.display()
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let ssh = OpenSsh {
+            program: fake,
+            ..OpenSsh::default()
+        };
+        crate::block_on(async {
+            let hung = tokio::time::timeout(
+                std::time::Duration::from_millis(500),
+                ssh.run("192.0.2.1", READ_PUBLIC_KEY, ""),
+            )
+            .await;
+            assert!(hung.is_err(), "the stand-in hangs: {hung:?}");
+            // Dropped (as a cancelled link drops it): the process goes too.
+            let pid = std::fs::read_to_string(&pid_file).unwrap();
+            let proc_dir = PathBuf::from(format!("/proc/{}", pid.trim()));
+            let alive = || {
+                std::fs::read_to_string(proc_dir.join("stat"))
+                    .is_ok_and(|stat| !stat.contains(") Z "))
+            };
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while alive() && std::time::Instant::now() < deadline {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert!(!alive(), "ssh (pid {}) still runs", pid.trim());
+        });
     }
 }
