@@ -17,6 +17,7 @@
 pub mod compose;
 pub mod drawio;
 pub mod geometry;
+mod glyphs;
 pub mod icons;
 pub mod mermaid;
 pub mod raster;
@@ -31,7 +32,7 @@ use stagecraft_model::Design;
 pub use compose::{render_compose, ComposeBundle};
 pub use drawio::render_drawio;
 pub use mermaid::render_mermaid;
-pub use raster::{Background, Paper, MAX_PNG_PIXELS};
+pub use raster::{Background, Paper, RenderedPng, MAX_PNG_PIXELS};
 pub use report::{
     render_report_html, render_report_markdown, render_report_pdf, ReportInputs, ReportModel,
 };
@@ -72,13 +73,29 @@ impl Default for PictureOptions {
     }
 }
 
-/// The diagram as PNG.
+/// The diagram as PNG bytes; see [`render_png_scaled`] for the scale actually used.
 ///
 /// # Errors
 /// [`ExportError::Options`] for a scale outside (0, 8]; [`ExportError::Render`] on a rendering
 /// defect.
 pub fn render_png(design: &Design, options: &PictureOptions) -> Result<Vec<u8>, ExportError> {
-    raster::svg_to_png(&render_svg(design), options.scale, options.background)
+    render_png_scaled(design, options).map(|png| png.bytes)
+}
+
+/// The diagram as PNG with the scale it was drawn at: the one asked for, or less when the image
+/// would exceed [`MAX_PNG_PIXELS`] (callers tell the user).
+///
+/// # Errors
+/// As [`render_png`].
+pub fn render_png_scaled(
+    design: &Design,
+    options: &PictureOptions,
+) -> Result<RenderedPng, ExportError> {
+    raster::svg_to_png(
+        &svg::render_svg_outlined(design),
+        options.scale,
+        options.background,
+    )
 }
 
 /// The diagram as a one-page vector PDF fitted to the paper (landscape when wider than tall).

@@ -14,6 +14,7 @@ use stagecraft_model::{
 };
 
 use crate::geometry::{connection_label, Diagram, Rect, NODE_HEIGHT, NODE_WIDTH};
+use crate::glyphs::{GlyphWriter, Placement};
 use crate::icons;
 use crate::text::{fit, num, text_width, xml_escape as esc};
 
@@ -47,9 +48,63 @@ pub fn dash_pattern(network: NetworkPath) -> Option<&'static str> {
     }
 }
 
+/// How labels are written: as SVG `<text>` (the SVG, PDF and report, where text stays text) or
+/// as glyph outlines (the picture handed to resvg for the PNG, see [`crate::glyphs`]).
+pub(crate) enum Labels {
+    Text,
+    Outlines(GlyphWriter),
+}
+
+impl Labels {
+    /// Appends one label. `explicit_size` false leaves the size to the enclosing group (the
+    /// legend), as `<text>` does.
+    fn write(&mut self, svg: &mut String, text: &str, at: &Placement<'_>, explicit_size: bool) {
+        match self {
+            Labels::Text => {
+                let _ = write!(svg, r#"<text x="{}" y="{}""#, num(at.x), num(at.y));
+                if explicit_size {
+                    let _ = write!(svg, r#" font-size="{}""#, num(at.size));
+                }
+                if at.bold {
+                    svg.push_str(r#" font-weight="bold""#);
+                }
+                if at.middle {
+                    svg.push_str(r#" text-anchor="middle""#);
+                }
+                if let Some(fill) = at.fill {
+                    let _ = write!(svg, r#" fill="{fill}""#);
+                }
+                let _ = write!(svg, ">{}</text>", esc(text));
+            }
+            Labels::Outlines(glyphs) => glyphs.write(svg, text, at),
+        }
+    }
+}
+
+/// A label's placement; `bold`, `middle` and `fill` are set with struct update syntax.
+fn at(x: f64, y: f64, size: f64) -> Placement<'static> {
+    Placement {
+        x,
+        y,
+        size,
+        bold: false,
+        middle: false,
+        fill: None,
+    }
+}
+
 /// The design drawn as a standalone SVG document (UTF-8 text), with a transparent background.
 pub fn render_svg(design: &Design) -> String {
-    let (view, body) = diagram_svg(design);
+    document(design, &mut Labels::Text)
+}
+
+/// The SVG document with labels as glyph outlines, for rasterising.
+pub(crate) fn render_svg_outlined(design: &Design) -> String {
+    document(design, &mut Labels::Outlines(GlyphWriter::default()))
+}
+
+fn document(design: &Design, labels: &mut Labels) -> String {
+    let (view, body) = diagram_svg_with(design, labels);
     let mut svg = String::with_capacity(body.len() + 256);
     let _ = write!(
         svg,
@@ -67,6 +122,10 @@ pub fn render_svg(design: &Design) -> String {
 /// The diagram's view box and its SVG content (everything inside the root element), so other
 /// exports can place the same drawing on a page or inside an HTML report.
 pub(crate) fn diagram_svg(design: &Design) -> (Rect, String) {
+    diagram_svg_with(design, &mut Labels::Text)
+}
+
+fn diagram_svg_with(design: &Design, labels: &mut Labels) -> (Rect, String) {
     let diagram = Diagram::of(design);
     let title = design.name.trim();
     let subtitle = subtitle(design);
@@ -86,23 +145,22 @@ pub(crate) fn diagram_svg(design: &Design) -> (Rect, String) {
         r#"<defs><marker id="sc-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="{EDGE}"/></marker></defs>"#
     );
     svg.push('\n');
-    let _ = writeln!(
-        svg,
-        r#"<text x="{x}" y="{y}" font-size="18" font-weight="bold" fill="{INK}">{t}</text>"#,
-        x = num(b.x),
-        y = num(b.y - 44.0),
-        t = esc(title)
-    );
-    let _ = writeln!(
-        svg,
-        r#"<text x="{x}" y="{y}" font-size="12" fill="{MUTED}">{t}</text>"#,
-        x = num(b.x),
-        y = num(b.y - 24.0),
-        t = esc(&subtitle)
-    );
+    let title_at = Placement {
+        bold: true,
+        fill: Some(INK),
+        ..at(b.x, b.y - 44.0, 18.0)
+    };
+    labels.write(&mut svg, title, &title_at, true);
+    svg.push('\n');
+    let subtitle_at = Placement {
+        fill: Some(MUTED),
+        ..at(b.x, b.y - 24.0, 12.0)
+    };
+    labels.write(&mut svg, &subtitle, &subtitle_at, true);
+    svg.push('\n');
 
     for placed in &diagram.groups {
-        group(&mut svg, placed.group, &placed.rect);
+        group(&mut svg, labels, placed.group, &placed.rect);
     }
     for route in &diagram.routes {
         let d: String = route
@@ -126,7 +184,7 @@ pub(crate) fn diagram_svg(design: &Design) -> (Rect, String) {
         );
     }
     for placed in &diagram.components {
-        component(&mut svg, placed.component, &placed.rect);
+        component(&mut svg, labels, placed.component, &placed.rect);
     }
     for route in &diagram.routes {
         let main = connection_label(route.connection);
@@ -143,27 +201,29 @@ pub(crate) fn diagram_svg(design: &Design) -> (Rect, String) {
         let (cx, cy) = route.label_at;
         let _ = write!(
             svg,
-            r##"<g><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="#FFFFFF" fill-opacity="0.92" stroke="#E2E8F0"/><text x="{cx}" y="{ty}" font-size="10" text-anchor="middle" fill="#1E293B">{t}</text>"##,
+            r##"<g><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="4" fill="#FFFFFF" fill-opacity="0.92" stroke="#E2E8F0"/>"##,
             x = num(cx - width / 2.0),
             y = num(cy - height / 2.0),
             w = num(width),
             h = num(height),
-            cx = num(cx),
-            ty = num(cy - height / 2.0 + 11.5),
-            t = esc(&main)
         );
+        let main_at = Placement {
+            middle: true,
+            fill: Some("#1E293B"),
+            ..at(cx, cy - height / 2.0 + 11.5, 10.0)
+        };
+        labels.write(&mut svg, &main, &main_at, true);
         if let Some(extra) = extra {
-            let _ = write!(
-                svg,
-                r#"<text x="{cx}" y="{ty}" font-size="9.5" text-anchor="middle" fill="{MUTED}">{t}</text>"#,
-                cx = num(cx),
-                ty = num(cy - height / 2.0 + 23.5),
-                t = esc(&extra)
-            );
+            let extra_at = Placement {
+                middle: true,
+                fill: Some(MUTED),
+                ..at(cx, cy - height / 2.0 + 23.5, 9.5)
+            };
+            labels.write(&mut svg, &extra, &extra_at, true);
         }
         svg.push_str("</g>\n");
     }
-    legend(&mut svg, b.x, b.bottom() + 40.0);
+    legend(&mut svg, labels, b.x, b.bottom() + 40.0);
     (view, svg)
 }
 
@@ -186,7 +246,7 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn group(svg: &mut String, group: &stagecraft_model::Group, r: &Rect) {
+fn group(svg: &mut String, labels: &mut Labels, group: &stagecraft_model::Group, r: &Rect) {
     let color = provider_color(group.provider);
     let (fill, opacity, stroke, dash) = match group.kind {
         GroupKind::Region => ("#F8FAFC", "1", "#94A3B8", Some("6 4")),
@@ -215,20 +275,27 @@ fn group(svg: &mut String, group: &stagecraft_model::Group, r: &Rect) {
         10.5,
         false,
     );
-    let _ = writeln!(
+    let _ = write!(
         svg,
-        r##"<g id="{id}"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="14" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" stroke-width="1.4"{dash}/><text x="{tx}" y="{ty}" font-size="12" font-weight="bold" fill="#334155">{name}</text><text x="{dx}" y="{ty}" font-size="10.5" fill="#64748B">{detail}</text></g>"##,
+        r##"<g id="{id}"><rect x="{x}" y="{y}" width="{w}" height="{h}" rx="14" fill="{fill}" fill-opacity="{opacity}" stroke="{stroke}" stroke-width="1.4"{dash}/>"##,
         id = esc(group.id.as_str()),
         x = num(r.x),
         y = num(r.y),
         w = num(r.w),
         h = num(r.h),
-        tx = num(r.x + 14.0),
-        ty = num(r.y + 22.0),
-        dx = num(r.x + 14.0 + name_width + 8.0),
-        name = esc(&name),
-        detail = esc(&detail),
     );
+    let name_at = Placement {
+        bold: true,
+        fill: Some("#334155"),
+        ..at(r.x + 14.0, r.y + 22.0, 12.0)
+    };
+    labels.write(svg, &name, &name_at, true);
+    let detail_at = Placement {
+        fill: Some("#64748B"),
+        ..at(r.x + 14.0 + name_width + 8.0, r.y + 22.0, 10.5)
+    };
+    labels.write(svg, &detail, &detail_at, true);
+    svg.push_str("</g>\n");
 }
 
 /// The second line of a component: size, replica count (or autoscaling range) and region.
@@ -253,7 +320,7 @@ pub fn kind_label(kind: ComponentKind) -> &'static str {
     catalog().kind(kind).label.as_str()
 }
 
-fn component(svg: &mut String, component: &Component, r: &Rect) {
+fn component(svg: &mut String, labels: &mut Labels, component: &Component, r: &Rect) {
     let color = provider_color(component.provider);
     let icon_name = &catalog().kind(component.kind).icon;
     let icon = icons::icon(icon_name).unwrap_or(icons::FALLBACK);
@@ -265,33 +332,44 @@ fn component(svg: &mut String, component: &Component, r: &Rect) {
     let badge_w = text_width(badge, 9.5, true) + 14.0;
     let _ = write!(
         svg,
-        r##"<g id="{id}" transform="translate({x} {y})"><rect width="{w}" height="{h}" rx="10" fill="#FFFFFF" stroke="#CBD5E1" stroke-width="1.5"/><rect x="10" y="14" width="36" height="36" rx="8" fill="{color}" fill-opacity="0.14"/><g transform="translate(16 20)" fill="none" stroke="#1E293B" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">{icon}</g><text x="54" y="25" font-size="13" font-weight="bold" fill="{INK}">{name}</text><text x="54" y="41" font-size="11" fill="{MUTED}">{kind}</text>"##,
+        r##"<g id="{id}" transform="translate({x} {y})"><rect width="{w}" height="{h}" rx="10" fill="#FFFFFF" stroke="#CBD5E1" stroke-width="1.5"/><rect x="10" y="14" width="36" height="36" rx="8" fill="{color}" fill-opacity="0.14"/><g transform="translate(16 20)" fill="none" stroke="#1E293B" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">{icon}</g>"##,
         id = esc(component.id.as_str()),
         x = num(r.x),
         y = num(r.y),
         w = num(NODE_WIDTH),
         h = num(NODE_HEIGHT),
-        name = esc(&name),
-        kind = esc(&kind),
     );
+    let name_at = Placement {
+        bold: true,
+        fill: Some(INK),
+        ..at(54.0, 25.0, 13.0)
+    };
+    labels.write(svg, &name, &name_at, true);
+    let line_at = |y| Placement {
+        fill: Some(MUTED),
+        ..at(54.0, y, 11.0)
+    };
+    labels.write(svg, &kind, &line_at(41.0), true);
     if !size.is_empty() {
-        let _ = write!(
-            svg,
-            r#"<text x="54" y="56" font-size="11" fill="{MUTED}">{size}</text>"#,
-            size = esc(&size)
-        );
+        labels.write(svg, &size, &line_at(56.0), true);
     }
-    let _ = writeln!(
+    let _ = write!(
         svg,
-        r##"<g transform="translate({bx} -8)"><rect width="{bw}" height="16" rx="8" fill="{color}"/><text x="{tx}" y="11.5" font-size="9.5" font-weight="bold" text-anchor="middle" fill="#FFFFFF">{badge}</text></g></g>"##,
+        r##"<g transform="translate({bx} -8)"><rect width="{bw}" height="16" rx="8" fill="{color}"/>"##,
         bx = num(NODE_WIDTH - badge_w - 10.0),
         bw = num(badge_w),
-        tx = num(badge_w / 2.0),
-        badge = esc(badge),
     );
+    let badge_at = Placement {
+        bold: true,
+        middle: true,
+        fill: Some("#FFFFFF"),
+        ..at(badge_w / 2.0, 11.5, 9.5)
+    };
+    labels.write(svg, badge, &badge_at, true);
+    svg.push_str("</g></g>\n");
 }
 
-fn legend(svg: &mut String, x: f64, y: f64) {
+fn legend(svg: &mut String, labels: &mut Labels, x: f64, y: f64) {
     let _ = write!(
         svg,
         r#"<g transform="translate({} {})" font-size="10.5" fill="{MUTED}">"#,
@@ -309,11 +387,11 @@ fn legend(svg: &mut String, x: f64, y: f64) {
             .unwrap_or_default();
         let _ = write!(
             svg,
-            r#"<path d="M{a} 0H{b}" stroke="{EDGE}" stroke-width="1.6"{dash} marker-end="url(#sc-arrow)"/><text x="{t}" y="4">{label}</text>"#,
+            r#"<path d="M{a} 0H{b}" stroke="{EDGE}" stroke-width="1.6"{dash} marker-end="url(#sc-arrow)"/>"#,
             a = num(cx),
             b = num(cx + 34.0),
-            t = num(cx + 42.0),
         );
+        labels.write(svg, label, &at(cx + 42.0, 4.0, 10.5), false);
         cx += 42.0 + text_width(label, 10.5, false) + 20.0;
     }
     for provider in [
@@ -324,12 +402,11 @@ fn legend(svg: &mut String, x: f64, y: f64) {
     ] {
         let _ = write!(
             svg,
-            r#"<rect x="{x}" y="-6" width="12" height="12" rx="3" fill="{c}"/><text x="{t}" y="4">{label}</text>"#,
+            r#"<rect x="{x}" y="-6" width="12" height="12" rx="3" fill="{c}"/>"#,
             x = num(cx),
             c = provider_color(provider),
-            t = num(cx + 17.0),
-            label = provider.label(),
         );
+        labels.write(svg, provider.label(), &at(cx + 17.0, 4.0, 10.5), false);
         cx += 17.0 + text_width(provider.label(), 10.5, false) + 16.0;
     }
     svg.push_str("</g>\n");

@@ -12,6 +12,25 @@ pub fn xml_escape(text: &str) -> Cow<'_, str> {
 /// Formats a coordinate with at most two decimals and no trailing zeros, so output bytes do not
 /// depend on float noise (`120`, `120.5`, never `120.50000001` or `-0`).
 pub fn num(value: f64) -> String {
+    let hundredths = (value * 100.0).round();
+    // Integer arithmetic for every coordinate a drawing can have: `format!("{:.2}")` is exact
+    // but slow, and a large PNG writes millions of numbers. Same text as the general path below.
+    if hundredths.abs() < 1e15 {
+        let hundredths = hundredths as i64;
+        if hundredths == 0 {
+            return "0".to_owned();
+        }
+        let sign = if hundredths < 0 { "-" } else { "" };
+        let (whole, cents) = (
+            hundredths.unsigned_abs() / 100,
+            hundredths.unsigned_abs() % 100,
+        );
+        return match cents {
+            0 => format!("{sign}{whole}"),
+            c if c % 10 == 0 => format!("{sign}{whole}.{}", c / 10),
+            c => format!("{sign}{whole}.{c:02}"),
+        };
+    }
     let rounded = (value * 100.0).round() / 100.0;
     let rounded = if rounded == 0.0 { 0.0 } else { rounded };
     let text = format!("{rounded:.2}");
@@ -74,6 +93,37 @@ mod tests {
         assert_eq!(num(0.1 + 0.2), "0.3");
         assert_eq!(num(-0.0001), "0");
         assert_eq!(num(-12.345), "-12.35");
+    }
+
+    /// The integer fast path writes exactly what the general `{:.2}` formatting writes.
+    #[test]
+    fn the_fast_path_writes_what_exact_formatting_writes() {
+        fn exact(value: f64) -> String {
+            let rounded = (value * 100.0).round() / 100.0;
+            let rounded = if rounded == 0.0 { 0.0 } else { rounded };
+            let text = format!("{rounded:.2}");
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }
+        let mut value = -5000.0f64;
+        while value < 5000.0 {
+            for v in [value, value + 0.005, value - 0.005, value + 1e-9] {
+                assert_eq!(num(v), exact(v), "{v}");
+            }
+            value += 0.37;
+        }
+        for v in [
+            0.0,
+            -0.0,
+            0.004,
+            -0.004,
+            0.005,
+            -0.005,
+            123456789.125,
+            1e20,
+            f64::NAN,
+        ] {
+            assert_eq!(num(v), exact(v), "{v}");
+        }
     }
 
     #[test]
