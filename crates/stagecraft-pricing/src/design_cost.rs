@@ -533,6 +533,52 @@ mod tests {
     }
 
     #[test]
+    fn rds_with_two_standbys_costs_one_multi_az_standby_in_estimate_and_plan() {
+        // The AWS driver creates a Multi-AZ DB instance deployment (MultiAZ=true) for any
+        // standby count: AWS bills two copies of the instance and of its storage.
+        let mut design = Design::new("rds");
+        design.assumptions.monthly_egress_gb = Some(0);
+        design.assumptions.currency = Currency::Usd;
+        let mut c = Component::new(ComponentKind::ManagedDatabase, "db");
+        c.provider = Provider::Aws;
+        c.region = Some("us-east-1".into());
+        c.size = Some("db.t4g.micro".into());
+        c.properties.engine = Some(Engine::Postgresql);
+        c.properties.standby_nodes = Some(2);
+        c.properties.storage_gb = Some(20);
+        design.components = vec![c.clone()];
+        let options = CostOptions::default();
+        let cost = design_cost(&design, &options, &[embedded()]);
+        let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);
+        let resource = Resource::Database {
+            engine: Engine::Postgresql,
+            size: "db.t4g.micro",
+            nodes: 3,
+            storage_gb: Some(20),
+            region: "us-east-1",
+        };
+        // $0.016 × 730 h × 2 = $23.36, plus 20 GB × $0.115 × 2 = $4.60.
+        assert_eq!(pricer.monthly(Provider::Aws, resource), Some(d("27.96")));
+        assert_eq!(
+            cost.of(&c.id),
+            d("27.96"),
+            "the estimate agrees with the plan"
+        );
+        let e = crate::estimate(&design, &options);
+        let line = e
+            .lines
+            .iter()
+            .find(|l| l.item.starts_with("managed database"))
+            .unwrap();
+        assert!(
+            line.rule
+                .contains("standby_nodes 2 asked; RDS provisions one"),
+            "{}",
+            line.rule
+        );
+    }
+
+    #[test]
     fn an_ec2_instance_carries_its_root_volume_as_in_the_estimate() {
         let options = CostOptions::default();
         let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);

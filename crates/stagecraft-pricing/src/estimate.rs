@@ -1030,17 +1030,19 @@ fn price_component<'a, S: ChargeSink<'a>>(
                     ),
                 );
             };
-            let standby = c.properties.standby_nodes.unwrap_or(0);
+            let asked = c.properties.standby_nodes.unwrap_or(0);
+            // RDS is provisioned as a Multi-AZ DB instance deployment: one standby, whatever
+            // the count asked, so two copies of the instance and of its storage (as the AWS
+            // driver creates it and `ResourcePricer` prices it).
+            let rds = provider == Provider::Aws && c.kind == ComponentKind::ManagedDatabase;
+            let standby = if rds { asked.min(1) } else { asked };
             let nodes = Decimal::from(1 + standby);
             let q = count * nodes;
             let (entry, saving) = reserved_node(
                 ctx, c, provider, product, size, region, variant, od_entry, q, sink,
             );
-            let why = if provider == Provider::Aws
-                && c.kind == ComponentKind::ManagedDatabase
-                && standby > 0
-            {
-                "Multi-AZ: the standby doubles the instance"
+            let why = if rds && standby > 0 {
+                "Multi-AZ DB instance: one standby doubles the instance and its storage"
             } else if standby > 0 {
                 "standby nodes cost as much as the primary"
             } else {
@@ -1051,8 +1053,13 @@ fn price_component<'a, S: ChargeSink<'a>>(
                     Some((p, _)) => format!(" ; bought {p:?}"),
                     None => String::new(),
                 };
+                let asked_more = if standby != asked {
+                    format!(" (standby_nodes {asked} asked; RDS provisions one)")
+                } else {
+                    String::new()
+                };
                 format!(
-                    "{} ; {} × (1 primary + {standby} standby): {why}{bought}",
+                    "{} ; {} × (1 primary + {standby} standby{asked_more}): {why}{bought}",
                     unit_rule(ctx, &format!("node(s) of {size}"), q, entry),
                     c.count
                 )
