@@ -8,14 +8,14 @@
 //! Needs Prism (`npm ci` at the workspace root) and `<workspace root>/../shared/specs`; the test
 //! fails, not skips, when either is missing.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
+use stagecraft_testkit::peers::Prism;
 
 const TOKEN: &str = "prices-cli-secret-token-5f0c2a";
 const HETZNER_PRICING: &str =
@@ -24,90 +24,6 @@ const HETZNER_TYPES: &str =
     include_str!("../../stagecraft-pricing/tests/fixtures/hetzner_server_types.json");
 const DO_SIZES: &str =
     include_str!("../../stagecraft-pricing/tests/fixtures/do_sizes_complete.json");
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-fn spec(name: &str) -> PathBuf {
-    let path = workspace_root().join("../shared/specs").join(name);
-    assert!(
-        path.is_file(),
-        "provider spec {} is missing: the tests need <workspace root>/../shared/specs",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A Prism server (mock, or validating proxy in front of `upstream`), killed when dropped.
-struct Prism {
-    child: Child,
-    base: String,
-}
-
-impl Prism {
-    fn start(spec_file: &str, upstream: Option<&str>, probe: &str) -> Prism {
-        let prism = workspace_root().join("node_modules/.bin/prism");
-        assert!(
-            prism.is_file(),
-            "Prism is missing at {}: run `npm ci` at the workspace root",
-            prism.display()
-        );
-        let port = free_port();
-        let mut command = Command::new(prism);
-        match upstream {
-            Some(upstream) => command
-                .arg("proxy")
-                .arg("--errors")
-                .arg(spec(spec_file))
-                .arg(upstream),
-            None => command.arg("mock").arg(spec(spec_file)),
-        };
-        let child = command
-            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Prism starts");
-        let server = Prism {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let request = format!("GET {probe} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n");
-                if stream.write_all(request.as_bytes()).is_ok() {
-                    let mut answer = String::new();
-                    let _ = stream.read_to_string(&mut answer);
-                    if answer.starts_with("HTTP/1.1 200") {
-                        return server;
-                    }
-                }
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!("Prism did not serve {spec_file} within 120 s");
-    }
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A provider peer on 127.0.0.1 answering GETs by path prefix, only with the stored token.
 fn peer(routes: Vec<(&'static str, String)>) -> String {
@@ -230,16 +146,15 @@ fn inner() {
     let do_peer = peer(vec![("/v2/sizes", DO_SIZES.to_owned())]);
     let servers: Vec<Prism> = std::thread::scope(|s| {
         let handles = [
-            s.spawn(|| Prism::start("hetzner-cloud.openapi.json", None, "/pricing")),
-            s.spawn(|| Prism::start("digitalocean.openapi.json", None, "/v2/sizes")),
+            s.spawn(|| Prism::mock("hetzner-cloud.openapi.json").answering("/pricing", TOKEN)),
+            s.spawn(|| Prism::mock("digitalocean.openapi.json").answering("/v2/sizes", TOKEN)),
             s.spawn(|| {
-                Prism::start(
-                    "hetzner-cloud.openapi.json",
-                    Some(&hetzner_peer),
-                    "/pricing",
-                )
+                Prism::proxy("hetzner-cloud.openapi.json", &hetzner_peer)
+                    .answering("/pricing", TOKEN)
             }),
-            s.spawn(|| Prism::start("digitalocean.openapi.json", Some(&do_peer), "/v2/sizes")),
+            s.spawn(|| {
+                Prism::proxy("digitalocean.openapi.json", &do_peer).answering("/v2/sizes", TOKEN)
+            }),
         ];
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
@@ -262,7 +177,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_HETZNER_URL", hetzner_proxy.base.as_str())],
+        &[("STAGECRAFT_HETZNER_URL", hetzner_proxy.url().as_str())],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -297,7 +212,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_HETZNER_URL", hetzner_mock.base.as_str())],
+        &[("STAGECRAFT_HETZNER_URL", hetzner_mock.url().as_str())],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -328,7 +243,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_HETZNER_URL", hetzner_proxy.base.as_str())],
+        &[("STAGECRAFT_HETZNER_URL", hetzner_proxy.url().as_str())],
         None,
     );
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
@@ -348,7 +263,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_DIGITALOCEAN_URL", do_mock.base.as_str())],
+        &[("STAGECRAFT_DIGITALOCEAN_URL", do_mock.url().as_str())],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -363,7 +278,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_DIGITALOCEAN_URL", do_proxy.base.as_str())],
+        &[("STAGECRAFT_DIGITALOCEAN_URL", do_proxy.url().as_str())],
         None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -385,7 +300,7 @@ fn inner() {
             "--account",
             "prices",
         ],
-        &[("STAGECRAFT_HETZNER_URL", hetzner_mock.base.as_str())],
+        &[("STAGECRAFT_HETZNER_URL", hetzner_mock.url().as_str())],
         None,
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -464,7 +379,7 @@ fn inner() {
     assert!(
         run.stdout.contains(&format!(
             "[hetzner.server.cx22.fsn1, {}/pricing of {today}]",
-            hetzner_proxy.base
+            hetzner_proxy.url()
         )),
         "{}",
         run.stdout

@@ -6,11 +6,9 @@
 //! Needs Prism (`npm ci` at the workspace root installs node_modules/.bin/prism) and the specs
 //! in `<workspace root>/../shared/specs`. The tests fail, not skip, when either is missing.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use stagecraft_model::{Component, ComponentKind, Design, Provider};
 use stagecraft_pricing::refresh::{
@@ -20,82 +18,7 @@ use stagecraft_pricing::refresh::{
 use stagecraft_pricing::{
     embedded, estimate_with, CatalogOrigin, CostOptions, PriceCatalog, Product,
 };
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
-
-fn spec(name: &str) -> PathBuf {
-    let path = workspace_root().join("../shared/specs").join(name);
-    assert!(
-        path.is_file(),
-        "provider spec {} is missing: the tests need <workspace root>/../shared/specs",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A Prism mock server, killed when dropped.
-struct Prism {
-    child: Child,
-    base: String,
-}
-
-impl Prism {
-    fn start(spec_file: &str, probe: &str) -> Prism {
-        let prism = workspace_root().join("node_modules/.bin/prism");
-        assert!(
-            prism.is_file(),
-            "Prism is missing at {}: run `npm ci` at the workspace root",
-            prism.display()
-        );
-        let port = free_port();
-        let child = Command::new(prism)
-            .args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()])
-            .arg(spec(spec_file))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Prism starts");
-        let server = Prism {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        while Instant::now() < deadline {
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let request = format!("GET {probe} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer probe\r\nConnection: close\r\n\r\n");
-                if stream.write_all(request.as_bytes()).is_ok() {
-                    let mut answer = String::new();
-                    let _ = stream.read_to_string(&mut answer);
-                    if answer.starts_with("HTTP/1.1 200") {
-                        return server;
-                    }
-                }
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!("Prism did not serve {spec_file} within 90 s");
-    }
-}
-
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use stagecraft_testkit::peers::Prism;
 
 async fn get(url: &str) -> String {
     reqwest::Client::new()
@@ -126,14 +49,14 @@ fn previous_file(dir: &Path) -> (PathBuf, Vec<u8>) {
 
 #[test]
 fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
-    let prism = Prism::start("hetzner-cloud.openapi.json", "/pricing");
+    let prism = Prism::mock("hetzner-cloud.openapi.json").answering("/pricing", "probe");
     let rt = runtime();
-    let pricing = rt.block_on(get(&format!("{}/pricing", prism.base)));
+    let pricing = rt.block_on(get(&format!("{}/pricing", prism.url())));
     let types = rt.block_on(get(&format!(
         "{}/server_types?page=1&per_page=50",
-        prism.base
+        prism.url()
     )));
-    let catalog = parse_hetzner(&prism.base, &pricing, &[types], "2026-11-26")
+    let catalog = parse_hetzner(&prism.url(), &pricing, &[types], "2026-11-26")
         .expect("Prism's answers parse");
     let server = catalog
         .entries
@@ -167,7 +90,7 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
     let token = ApiToken::new("test-token");
     let error = rt
         .block_on(async {
-            let catalog = fetch_hetzner(&prism.base, &token, "2026-11-26").await?;
+            let catalog = fetch_hetzner(&prism.url(), &token, "2026-11-26").await?;
             store_catalog(&path, &catalog).map(|_| catalog)
         })
         .expect_err("a partial list is refused");
@@ -185,7 +108,7 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
     // Without a token Prism answers 401, which is refused with the status, never the token.
     let error = rt
         .block_on(fetch_hetzner(
-            &format!("{}/nope", prism.base),
+            &format!("{}/nope", prism.url()),
             &token,
             "2026-11-26",
         ))
@@ -196,11 +119,14 @@ fn hetzner_answers_from_prism_parse_and_pagination_is_judged() {
 
 #[test]
 fn digitalocean_answer_from_prism_parses_and_pagination_is_judged() {
-    let prism = Prism::start("digitalocean.openapi.json", "/v2/sizes");
+    let prism = Prism::mock("digitalocean.openapi.json").answering("/v2/sizes", "probe");
     let rt = runtime();
-    let page = rt.block_on(get(&format!("{}/v2/sizes?page=1&per_page=200", prism.base)));
+    let page = rt.block_on(get(&format!(
+        "{}/v2/sizes?page=1&per_page=200",
+        prism.url()
+    )));
     let catalog =
-        parse_digitalocean(&prism.base, &[page], "2026-11-26").expect("Prism's answer parses");
+        parse_digitalocean(&prism.url(), &[page], "2026-11-26").expect("Prism's answer parses");
     let size = &catalog.entries[0];
     // The spec's example: s-1vcpu-1gb at 5 USD a month with `transfer: 1`, which DigitalOcean's
     // price page states as 1,000 GiB.
@@ -214,7 +140,7 @@ fn digitalocean_answer_from_prism_parses_and_pagination_is_judged() {
     let (path, before) = previous_file(dir.path());
     let token = ApiToken::new("test-token");
     let error = rt
-        .block_on(fetch_digitalocean(&prism.base, &token, "2026-11-26"))
+        .block_on(fetch_digitalocean(&prism.url(), &token, "2026-11-26"))
         .unwrap_err();
     assert!(error.to_string().contains("1 of the 64 sizes"), "{error}");
     assert_eq!(std::fs::read(&path).unwrap(), before);

@@ -6,6 +6,9 @@
 //! - [`in_private_keyring`]: run a test's body against a real Secret Service (gnome-keyring) in a
 //!   D-Bus session of its own, so credential tests use the OS keyring for real without touching
 //!   the developer's keyring or each other's.
+//! - [`peers`]: free ports, the providers' OpenAPI files, and Prism as a mock or validating proxy.
+
+pub mod peers;
 
 use std::process::Command;
 
