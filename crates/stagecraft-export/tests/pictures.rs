@@ -3,7 +3,9 @@
 mod common;
 
 use common::{pdf_pages, png_size, poppler, templates};
-use stagecraft_export::{render_pdf, render_png, render_svg, Background, Paper, PictureOptions};
+use stagecraft_export::{
+    render_pdf, render_png, render_png_scaled, render_svg, Background, Paper, PictureOptions,
+};
 
 #[test]
 fn svg_snapshots() {
@@ -114,9 +116,9 @@ fn png_refuses_nonsense_scales() {
 }
 
 #[test]
-fn huge_pngs_are_scaled_down_to_the_pixel_cap() {
+fn huge_pngs_are_scaled_down_to_the_pixel_cap_and_say_so() {
     let design = stagecraft_model::generate::generated_design(1_000);
-    let png = render_png(
+    let png = render_png_scaled(
         &design,
         &PictureOptions {
             scale: 2.0,
@@ -124,11 +126,44 @@ fn huge_pngs_are_scaled_down_to_the_pixel_cap() {
         },
     )
     .unwrap();
-    let (w, h) = png_size(&png);
+    let (w, h) = png_size(&png.bytes);
     assert!(
         u64::from(w) * u64::from(h) <= stagecraft_export::MAX_PNG_PIXELS + u64::from(w + h) + 1,
         "{w}x{h}"
     );
+    assert!(
+        png.scale < 2.0 && png.scale >= 1.0,
+        "the scale used is reported: {}",
+        png.scale
+    );
+    let (svg_w, svg_h) = svg_size(&render_svg(&design));
+    assert_eq!(
+        (w, h),
+        (
+            (svg_w * f64::from(png.scale)).ceil() as u32,
+            (svg_h * f64::from(png.scale)).ceil() as u32
+        ),
+        "the image is the drawing at the reported scale"
+    );
+}
+
+/// The 1,000-component design fits under the cap at 1x: a user asking for 1x gets 1x.
+#[test]
+fn a_thousand_components_at_1x_are_not_scaled_down() {
+    let design = stagecraft_model::generate::generated_design(1_000);
+    let png = render_png_scaled(&design, &PictureOptions::default()).unwrap();
+    assert_eq!(png.scale, 1.0);
+    let (svg_w, svg_h) = svg_size(&render_svg(&design));
+    assert_eq!(
+        png_size(&png.bytes),
+        (svg_w.ceil() as u32, svg_h.ceil() as u32)
+    );
+}
+
+fn svg_size(svg: &str) -> (f64, f64) {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    let attribute = |name| -> f64 { doc.root_element().attribute(name).unwrap().parse().unwrap() };
+    (attribute("width"), attribute("height"))
 }
 
 #[test]
@@ -166,6 +201,53 @@ fn pdf_is_one_landscape_page_with_searchable_text() {
                     "{slug}: `{name}` must be searchable in the PDF, got:\n{text}"
                 );
             }
+        }
+    }
+}
+
+/// The PNG draws labels as glyph outlines of its own; they must land where usvg's text layout
+/// puts the same text with the same font: only anti-aliasing noise may differ.
+#[test]
+fn png_labels_match_usvg_text_layout() {
+    for (slug, design) in templates() {
+        for scale in [1.0f32, 2.0] {
+            let options = PictureOptions {
+                scale,
+                background: Background::White,
+                ..PictureOptions::default()
+            };
+            let ours =
+                resvg::tiny_skia::Pixmap::decode_png(&render_png(&design, &options).unwrap())
+                    .unwrap();
+            let theirs = stagecraft_export::raster::svg_to_png(
+                &render_svg(&design),
+                scale,
+                Background::White,
+            )
+            .unwrap();
+            let theirs = resvg::tiny_skia::Pixmap::decode_png(&theirs.bytes).unwrap();
+            assert_eq!(
+                (ours.width(), ours.height()),
+                (theirs.width(), theirs.height())
+            );
+            let far_apart = ours
+                .data()
+                .chunks_exact(4)
+                .zip(theirs.data().chunks_exact(4))
+                .filter(|(a, b)| a.iter().zip(b.iter()).any(|(x, y)| x.abs_diff(*y) > 64))
+                .count();
+            let differing = ours
+                .data()
+                .chunks_exact(4)
+                .zip(theirs.data().chunks_exact(4))
+                .filter(|(a, b)| a != b)
+                .count();
+            let pixels = (ours.width() * ours.height()) as usize;
+            assert_eq!(far_apart, 0, "{slug} at {scale}x: labels moved");
+            assert!(
+                differing * 1000 < pixels,
+                "{slug} at {scale}x: {differing} of {pixels} pixels differ"
+            );
         }
     }
 }
