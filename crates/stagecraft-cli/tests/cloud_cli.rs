@@ -10,18 +10,12 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 use stagecraft_cloud::fake::Fake;
+use stagecraft_testkit::peers::{spec_path, Prism};
 
 const TOKEN: &str = "hz-cli-secret-token-8d1e55";
 
 fn spec() -> PathBuf {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/specs/hetzner-cloud.openapi.json");
-    assert!(
-        path.exists(),
-        "the Hetzner spec is missing at {}: the repository must sit beside shared/",
-        path.display()
-    );
-    path
+    spec_path("hetzner-cloud.openapi.json")
 }
 
 fn stagecraft(url: &str) -> Command {
@@ -233,62 +227,10 @@ fn state_file(design: &Path) -> PathBuf {
     PathBuf::from(format!("{}.state.json", design.display()))
 }
 
-/// `prism proxy --errors` with the Hetzner spec in front of `upstream`, killed when dropped.
-struct PrismProxy {
-    child: std::process::Child,
-    url: String,
-}
-
-impl Drop for PrismProxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn prism_proxy(upstream: &str) -> PrismProxy {
-    use std::io::{Read, Write};
-    use std::time::{Duration, Instant};
-    let prism = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin/prism");
-    assert!(
-        prism.is_file(),
-        "Prism is missing at {}: run `npm ci` at the workspace root",
-        prism.display()
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(prism)
-        .args(["proxy", "--errors"])
-        .arg(spec())
-        .arg(upstream)
-        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("Prism starts");
-    let proxy = PrismProxy {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    // Listening is not ready: wait for a proxied answer.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            let request = format!("GET /servers HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n");
-            if stream.write_all(request.as_bytes()).is_ok() {
-                let mut answer = String::new();
-                let _ = stream.read_to_string(&mut answer);
-                if answer.starts_with("HTTP/1.1 200") {
-                    return proxy;
-                }
-            }
-        }
-        std::thread::sleep(Duration::from_millis(250));
-    }
-    panic!("prism proxy did not answer within 120 s");
+/// `prism proxy --errors` with the Hetzner spec in front of `upstream`, ready once a proxied
+/// `GET /servers` answers.
+fn prism_proxy(upstream: &str) -> Prism {
+    Prism::proxy("hetzner-cloud.openapi.json", upstream).answering("/servers", TOKEN)
 }
 
 /// `web` in Falkenstein talks privately to `db` in Ashburn: no Hetzner network spans both, so
@@ -380,7 +322,7 @@ fn link_inner() {
     );
     // Every call: the stub first on PATH, the test's keyring account after the arguments.
     let cli = |refuse: bool, args: &[&str]| {
-        let mut command = stagecraft(&proxy.url);
+        let mut command = stagecraft(&proxy.url());
         command
             .env("PATH", &path)
             .env("STUB_SSH_DIR", &servers)
