@@ -86,6 +86,54 @@ fn png_scale_and_report_previous_are_honoured() {
     let (w1, h1) = size(&one);
     assert_eq!(size(&two), (w1 * 2, h1 * 2));
 
+    // A design too large for 2x is drawn smaller, and the user is told the scale used.
+    let huge = dir.path().join("huge.stagecraft.json");
+    stagecraft_model::save_file(&huge, &stagecraft_model::generate::generated_design(1_000))
+        .unwrap();
+    let capped = dir.path().join("huge.png");
+    let output = stagecraft()
+        .arg("export")
+        .arg(&huge)
+        .args(["--format", "png", "--scale", "2", "-o"])
+        .arg(&capped)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("note: the PNG is drawn at "))
+        .unwrap_or_else(|| panic!("the cap is announced, got:\n{text}"));
+    let drawn: f64 = note["note: the PNG is drawn at ".len()..]
+        .split('x')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(drawn < 2.0 && drawn >= 1.0, "{note}");
+    assert!(note.contains("not the 2x asked for"), "{note}");
+    let (w, h) = size(&capped);
+    assert!(
+        u64::from(w) * u64::from(h) <= stagecraft_export::MAX_PNG_PIXELS + u64::from(w + h) + 1,
+        "{w}x{h}"
+    );
+    let quiet = stagecraft()
+        .arg("export")
+        .arg(template("growth"))
+        .args(["--format", "png", "--scale", "2", "-o"])
+        .arg(&two)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        !String::from_utf8(quiet).unwrap().contains("note:"),
+        "no note when the scale asked for is used"
+    );
+
     let report = dir.path().join("r.md");
     stagecraft()
         .arg("export")

@@ -12,9 +12,9 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 use serde_json::json;
 use stagecraft_export::{
-    render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_report_html,
-    render_report_markdown, render_report_pdf, render_svg, render_terraform, Background, Paper,
-    PictureOptions, ReportInputs,
+    render_compose, render_drawio, render_mermaid, render_pdf, render_png_scaled,
+    render_report_html, render_report_markdown, render_report_pdf, render_svg, render_terraform,
+    Background, Paper, PictureOptions, ReportInputs, MAX_PNG_PIXELS,
 };
 use stagecraft_model::load_file;
 use stagecraft_pricing::CostOptions;
@@ -111,9 +111,15 @@ pub fn run(out: &Output, args: &ExportArgs) -> Result<ExitCode, Failure> {
         previous: previous.as_ref(),
         cost_diff: cost_diff.as_ref(),
     };
+    // The scale a PNG was drawn at: below the one asked for when it would exceed the pixel cap.
+    let mut drawn_scale: Option<f32> = None;
     let files: Vec<(PathBuf, Vec<u8>)> = match args.format {
         FormatArg::Svg => single(args, render_svg(&design).into_bytes()),
-        FormatArg::Png => single(args, render_png(&design, &options).map_err(usage)?),
+        FormatArg::Png => {
+            let png = render_png_scaled(&design, &options).map_err(usage)?;
+            drawn_scale = Some(png.scale);
+            single(args, png.bytes)
+        }
         FormatArg::Pdf => single(args, render_pdf(&design, &options).map_err(usage)?),
         FormatArg::ReportMd => single(args, render_report_markdown(&design, &inputs).into_bytes()),
         FormatArg::ReportHtml => single(args, render_report_html(&design, &inputs).into_bytes()),
@@ -159,8 +165,19 @@ pub fn run(out: &Output, args: &ExportArgs) -> Result<ExitCode, Failure> {
             "ok": true,
             "format": args.format.to_possible_value().map(|v| v.get_name().to_owned()),
             "files": files.iter().map(|(p, b)| json!({"path": p.display().to_string(), "bytes": b.len()})).collect::<Vec<_>>(),
+            "scale": drawn_scale.map(|s| (f64::from(s) * 100.0).round() / 100.0),
         }),
-        || written.iter().map(|p| format!("wrote {p}")).collect::<Vec<_>>().join("\n"),
+        || {
+            let mut lines: Vec<String> = written.iter().map(|p| format!("wrote {p}")).collect();
+            if let Some(scale) = drawn_scale.filter(|s| *s < options.scale) {
+                lines.push(format!(
+                    "note: the PNG is drawn at {scale:.2}x, not the {asked}x asked for: at {asked}x it would be larger than {mp} megapixels",
+                    asked = options.scale,
+                    mp = MAX_PNG_PIXELS / 1_000_000,
+                ));
+            }
+            lines.join("\n")
+        },
     );
     Ok(ExitCode::SUCCESS)
 }
