@@ -21,9 +21,9 @@ use serde::{Deserialize, Serialize};
 use stagecraft_export::report::changes;
 use stagecraft_export::revision::last_committed;
 use stagecraft_export::{
-    render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_report_html,
-    render_report_markdown, render_report_pdf, render_svg, render_terraform, Background,
-    ExportError, Paper, PictureOptions, ReportInputs,
+    render_compose, render_drawio, render_mermaid, render_pdf, render_png, render_png_scaled,
+    render_report_html, render_report_markdown, render_report_pdf, render_svg, render_terraform,
+    Background, ExportError, Paper, PictureOptions, ReportInputs, MAX_PNG_PIXELS,
 };
 use stagecraft_model::{load_file, load_str, Design};
 
@@ -104,6 +104,9 @@ pub struct ExportOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct ExportedFiles {
     pub files: Vec<String>,
+    /// Something the user should know about the result, such as a PNG drawn at a lower scale
+    /// than asked for because it would have exceeded the exporter's pixel limit.
+    pub note: Option<String>,
 }
 
 /// The version of the design a review report is compared with.
@@ -242,7 +245,7 @@ pub fn export_to(
         _ => None,
     };
 
-    let files = render(design, options, path, previous.as_ref()).map_err(rendering)?;
+    let (files, note) = render(design, options, path, previous.as_ref()).map_err(rendering)?;
     for (file, bytes) in &files {
         stagecraft_model::write_file_atomically(file, bytes).map_err(|e| writing(file, e))?;
     }
@@ -251,17 +254,36 @@ pub fn export_to(
             .iter()
             .map(|(file, _)| file.display().to_string())
             .collect(),
+        note,
     })
 }
 
-/// The files of one export, in the order they are written (the chosen path first).
+/// The files of one export, in the order they are written (the chosen path first), and a note
+/// for the user when the result differs from what was asked.
 fn render(
     design: &Design,
     options: &ExportOptions,
     path: &Path,
     previous: Option<&Design>,
-) -> Result<Vec<(PathBuf, Vec<u8>)>, ExportError> {
-    let picture = PictureOptions {
+) -> Result<(Vec<(PathBuf, Vec<u8>)>, Option<String>), ExportError> {
+    if options.format == ExportFormat::Png {
+        let png = render_png_scaled(design, &picture_options(options))?;
+        let note = (png.scale < f32::from(options.scale)).then(|| {
+            format!(
+                "The PNG is drawn at {:.2}x, not the {}x asked for: at {}x it would be larger than {} megapixels.",
+                png.scale,
+                options.scale,
+                options.scale,
+                MAX_PNG_PIXELS / 1_000_000
+            )
+        });
+        return Ok((vec![(path.to_path_buf(), png.bytes)], note));
+    }
+    render_files(design, options, path, previous).map(|files| (files, None))
+}
+
+fn picture_options(options: &ExportOptions) -> PictureOptions {
+    PictureOptions {
         scale: f32::from(options.scale),
         background: match options.background {
             ExportBackground::Transparent => Background::Transparent,
@@ -271,7 +293,17 @@ fn render(
             ExportPaper::A4 => Paper::A4,
             ExportPaper::Letter => Paper::Letter,
         },
-    };
+    }
+}
+
+/// The files of every format but PNG.
+fn render_files(
+    design: &Design,
+    options: &ExportOptions,
+    path: &Path,
+    previous: Option<&Design>,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, ExportError> {
+    let picture = picture_options(options);
     let single = |bytes: Vec<u8>| Ok(vec![(path.to_path_buf(), bytes)]);
     match options.format {
         ExportFormat::Svg => single(render_svg(design).into_bytes()),

@@ -148,6 +148,21 @@ describe("Export dialog", () => {
     expect(useUi.getState().notices.map((n) => [n.tone, n.text])).toEqual([["success", "Exported PNG to /home/ada/designs/shop@2x.png"]]);
   });
 
+  it("keeps the dialog open to say when the PNG was drawn at a lower scale than asked", async () => {
+    const note = "The PNG is drawn at 1.10x, not the 2x asked for: at 2x it would be larger than 37 megapixels.";
+    mockShell("/home/ada/designs/shop@2x.png", (args) => ({ files: [args.path], note }));
+    await renderDialog();
+    await choose("png");
+    await select("export-scale", "2");
+    await click(byTestId("export-run"));
+    expect(closed).toBe(0);
+    expect(byTestId("export-note").textContent).toBe(note);
+    expect(useUi.getState().notices.map((n) => n.text)).toEqual(["Exported PNG to /home/ada/designs/shop@2x.png"]);
+    // Changing an option clears the note.
+    await select("export-scale", "1");
+    expect(container.querySelector('[data-testid="export-note"]')).toBeNull();
+  });
+
   it("adds the extension the user left out and names companion files", async () => {
     mockShell("/tmp/out/stack", (args) => ({ files: [args.path, "/tmp/out/cloud-init.yaml"] }));
     await renderDialog();

@@ -566,6 +566,11 @@ export type ExportPaper = "a4" | "letter";
 /**  What an export wrote: absolute or as given, first the file the user chose. */
 export type ExportedFiles = {
 	files: string[],
+	/**
+	 *  Something the user should know about the result, such as a PNG drawn at a lower scale
+	 *  than asked for because it would have exceeded the exporter's pixel limit.
+	 */
+	note: string | null,
 };
 
 /**  One problem the rules found. */

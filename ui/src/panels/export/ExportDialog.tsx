@@ -24,7 +24,9 @@ import { DEFAULT_OPTIONS, FORMATS, formatInfo, suggestedPath } from "./formats";
 import "./export.css";
 
 type Preview = { state: "loading" } | { state: "ready"; url: string } | { state: "failed"; message: string };
-type Progress = { state: "idle" } | { state: "exporting"; path: string } | { state: "failed"; message: string };
+// "noted": the export was written but differs from what was asked (a PNG drawn at a lower scale);
+// the dialog stays open to say so.
+type Progress = { state: "idle" } | { state: "exporting"; path: string } | { state: "failed"; message: string } | { state: "noted"; message: string };
 /** The previous version a report is compared with, and the changes since it once Rust has read it. */
 type Comparison =
   | { state: "none" }
@@ -132,7 +134,7 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
 
   const set = (change: Partial<ExportOptions>) => {
     setOptions((o) => ({ ...o, ...change }));
-    if (progress.state === "failed") setProgress({ state: "idle" });
+    if (progress.state === "failed" || progress.state === "noted") setProgress({ state: "idle" });
   };
 
   const close = () => {
@@ -151,6 +153,10 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
       const written = await exportDesign(toDocument(designStore.getState().design), options, chosen, isReport ? previous : null);
       const others = written.files.length > 1 ? ` (and ${written.files.slice(1).join(", ")})` : "";
       useUi.getState().notify(`Exported ${info.group === "Review report" ? `${info.label} report` : info.label} to ${written.files[0] ?? chosen}${others}`, "success");
+      if (written.note) {
+        setProgress({ state: "noted", message: written.note });
+        return;
+      }
       setProgress({ state: "idle" });
       onClose();
     } catch (error) {
@@ -273,6 +279,11 @@ export function ExportDialog({ onClose }: { onClose: () => void }) {
             {progress.state === "exporting" && (
               <p role="status" className="sc-export__progress" data-testid="export-progress">
                 Exporting {info.label} to {progress.path}…
+              </p>
+            )}
+            {progress.state === "noted" && (
+              <p role="status" className="sc-export__progress" data-testid="export-note">
+                {progress.message}
               </p>
             )}
             {progress.state === "failed" && (
