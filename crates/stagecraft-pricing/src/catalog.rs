@@ -132,6 +132,20 @@ pub enum Product {
     BackupJob,
 }
 
+impl Product {
+    /// Whether the product is stored data billed by the month (volumes, snapshots, database
+    /// and object storage), as opposed to traffic.
+    pub fn is_storage(self) -> bool {
+        matches!(
+            self,
+            Product::Volume
+                | Product::Snapshot
+                | Product::DatabaseStorage
+                | Product::ObjectStorageStorage
+        )
+    }
+}
+
 /// The unit an amount is per.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
@@ -144,8 +158,10 @@ pub enum Unit {
     Gb,
     /// A decimal terabyte (1,000 GB).
     Tb,
-    /// A gibibyte (2^30 bytes, 1.073741824 GB) of traffic: DigitalOcean counts droplet transfer
-    /// allowances and bills overage per GiB. Design assumptions are in GB; see [`gb_to_gib`].
+    /// A gibibyte (2^30 bytes, 1.073741824 GB): DigitalOcean counts droplet transfer
+    /// allowances and bills overage per GiB, and bills volumes, snapshots, database and Spaces
+    /// storage per GiB a month (for a storage product the amount is per GiB-month). Design
+    /// assumptions are in GB; see [`gb_to_gib`].
     Gib,
     /// A capacity unit for one hour (AWS LCU-hour, NLCU-hour).
     LcuHour,

@@ -381,6 +381,10 @@ fn sym(c: Currency) -> &'static str {
     }
 }
 
+/// Said of DigitalOcean storage sized in GiB: the driver asks for `storage_gb` GiB
+/// (`size_gigabytes`, `storage_size_mib` = GiB × 1024), so that is what is billed.
+const GIB_SIZED: &str = " ; storage_gb taken as GiB, as DigitalOcean provisions and bills it";
+
 /// The rule for `quantity × price per unit`, written out.
 fn unit_rule(ctx: &Ctx<'_>, what: &str, quantity: Decimal, entry: &PriceEntry) -> String {
     if !ctx.detail {
@@ -395,6 +399,10 @@ fn unit_rule(ctx: &Ctx<'_>, what: &str, quantity: Decimal, entry: &PriceEntry) -
             ctx.hours.normalize()
         ),
         Unit::Month => format!("{q} {what} × {price} per month"),
+        // DigitalOcean bills storage per GiB a month; its traffic per GiB.
+        Unit::Gib if entry.product.is_storage() => {
+            format!("{q} GiB-month × {price} per GiB-month ({what})")
+        }
         unit => format!(
             "{q} {unit_label} × {price} per {unit_label} ({what})",
             unit_label = unit.label()
@@ -1105,9 +1113,15 @@ fn price_component<'a, S: ChargeSink<'a>>(
                     };
                     let q = count * extra * copies;
                     let rule = if ctx.detail {
+                        let unit = if storage.unit == Unit::Gib {
+                            "GiB"
+                        } else {
+                            "GB"
+                        };
                         format!(
-                            "{} ; {wanted} GB wanted, {included} GB included with the size, × {copies} cop(ies)",
-                            unit_rule(ctx, "storage", q, storage)
+                            "{} ; {wanted} {unit} wanted, {included} {unit} included with the size, × {copies} cop(ies){}",
+                            unit_rule(ctx, "storage", q, storage),
+                            if storage.unit == Unit::Gib { GIB_SIZED } else { "" }
                         )
                     } else {
                         String::new()
@@ -1129,14 +1143,25 @@ fn price_component<'a, S: ChargeSink<'a>>(
                     .sum();
                 if let (Some(gb), Some(extra_entry)) = (gb, free(Product::ObjectStorageStorage)) {
                     let extra_gb = (gb - included).max(Decimal::ZERO);
-                    let q = if extra_entry.unit == Unit::TbMonth {
-                        extra_gb / Decimal::ONE_THOUSAND
-                    } else {
-                        extra_gb
+                    let q = match extra_entry.unit {
+                        Unit::TbMonth => extra_gb / Decimal::ONE_THOUSAND,
+                        // Stored data is assumed in GB; DigitalOcean bills Spaces per GiB.
+                        Unit::Gib => crate::catalog::gb_to_gib(extra_gb),
+                        _ => extra_gb,
                     } * count;
                     let rule = if ctx.detail {
+                        let included = if extra_entry.unit == Unit::Gib {
+                            format!(
+                                "{} GiB included ({} GB); 1 GiB = {} GB",
+                                crate::catalog::gb_to_gib(included).normalize(),
+                                included.normalize(),
+                                crate::catalog::gb_per_gib().normalize()
+                            )
+                        } else {
+                            format!("{included} GB included")
+                        };
                         format!(
-                            "{} ; {gb} GB stored − {included} GB included",
+                            "{} ; {gb} GB stored − {included}",
                             unit_rule(ctx, "extra storage", q, extra_entry)
                         )
                     } else {
@@ -1177,7 +1202,10 @@ fn price_component<'a, S: ChargeSink<'a>>(
                 );
             };
             let q = Decimal::from(gb) * count;
-            let rule = unit_rule(ctx, "volume", q, entry);
+            let mut rule = unit_rule(ctx, "volume", q, entry);
+            if ctx.detail && entry.unit == Unit::Gib {
+                rule.push_str(GIB_SIZED);
+            }
             emit(sink, entry, "volume".into(), q, rule);
             if c.properties
                 .backup

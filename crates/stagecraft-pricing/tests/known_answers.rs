@@ -578,3 +578,73 @@ fn aws_nat_gateway_data_skips_servers_behind_a_load_balancer() {
         e.lines
     );
 }
+
+#[test]
+fn digitalocean_spaces_storage_is_billed_per_gib() {
+    let mut bucket = component(
+        ComponentKind::ObjectStorage,
+        Provider::Digitalocean,
+        "nyc3",
+        None,
+    );
+    bucket.properties.storage_gb = Some(1000);
+    let e = priced(
+        &design(Currency::Usd, Some(0), vec![bucket]),
+        &CostOptions::default(),
+    );
+    // Spaces: $5 a month with 250 GiB included (268.435456 GB). 1,000 GB stored − 268.435456 GB
+    // = 731.564544 GB = 681.32 GiB (÷ 1.073741824); × $0.02 per GiB-month = $13.6264 -> $13.63.
+    assert_eq!(line(&e, "object storage base").monthly, d("5.00"));
+    let extra = line(&e, "extra storage");
+    assert_eq!(extra.quantity, d("681.32"));
+    assert_eq!(extra.monthly, d("13.63"));
+    assert!(extra.rule.contains("per GiB-month"), "{}", extra.rule);
+    assert_eq!(e.totals.monthly, d("18.63"));
+}
+
+#[test]
+fn digitalocean_volume_and_database_storage_are_sized_in_gib() {
+    let mut volume = component(
+        ComponentKind::BlockVolume,
+        Provider::Digitalocean,
+        "nyc3",
+        None,
+    );
+    volume.properties.storage_gb = Some(100);
+    let e = priced(
+        &design(Currency::Usd, Some(0), vec![volume]),
+        &CostOptions::default(),
+    );
+    // The driver creates a 100 GiB volume (size_gigabytes): 100 GiB × $0.10 = $10.00.
+    let line_ = line(&e, "volume");
+    assert_eq!(line_.monthly, d("10.00"));
+    assert!(
+        line_
+            .rule
+            .starts_with("100 GiB-month × $0.10 per GiB-month")
+            && line_.rule.contains("storage_gb taken as GiB"),
+        "{}",
+        line_.rule
+    );
+
+    let mut db = component(
+        ComponentKind::ManagedDatabase,
+        Provider::Digitalocean,
+        "nyc3",
+        Some("db-s-1vcpu-1gb"),
+    );
+    db.properties.engine = Some(Engine::Postgresql);
+    db.properties.storage_gb = Some(20);
+    let e = priced(
+        &design(Currency::Usd, Some(0), vec![db]),
+        &CostOptions::default(),
+    );
+    // db-s-1vcpu-1gb includes a 10 GiB disk: 10 GiB more × $0.21 per GiB-month = $2.10.
+    let storage = line(&e, "database storage");
+    assert_eq!(storage.monthly, d("2.10"));
+    assert!(
+        storage.rule.contains("GiB-month") && storage.rule.contains("20 GiB wanted"),
+        "{}",
+        storage.rule
+    );
+}
