@@ -4,23 +4,15 @@
 //! (arguments, standard input, output), host keys trusted on first use and refused when they
 //! change, and the messages for a wrong key and a closed port.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use stagecraft_cloud::block_on;
 use stagecraft_cloud::wireguard::{OpenSsh, RemoteShell, SshProblem};
+use stagecraft_testkit::peers::free_port;
 
 const SSHD: &str = "/usr/sbin/sshd";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind an ephemeral port")
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn current_user() -> String {
     let output = Command::new("id").arg("-un").output().expect("id runs");

@@ -1,41 +1,28 @@
-//! Shared test peers: free ports, readiness polling, Prism (mock and proxy), and a stateful,
+//! Shared test peers: free ports, readiness polling, Prism (mock and proxy, from
+//! stagecraft-testkit), a recorder of Prism's violation headers, and a stateful,
 //! in-memory Hetzner fake whose answers are built from the provider's own OpenAPI schemas.
 #![allow(dead_code)]
 
 #[allow(unused_imports)]
 pub use stagecraft_cloud::fake as hetzner_fake;
 
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-/// The workspace root (two levels above this crate).
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root exists")
+// Not every test file uses every peer helper.
+#[allow(unused_imports)]
+pub use stagecraft_testkit::peers::{free_port, spec_path, workspace_root, Prism};
+
+/// `prism mock --errors SPEC`: answers from the spec's examples and rejects any request that
+/// breaks the spec.
+pub fn prism_mock(spec: &str) -> Prism {
+    Prism::strict_mock(spec)
 }
 
-/// `<workspace root>/../shared/specs/<file>`, failing clearly when it is missing.
-pub fn spec_path(file: &str) -> PathBuf {
-    let path = workspace_root().join("../shared/specs").join(file);
-    assert!(
-        path.exists(),
-        "provider spec {} is missing: the repository must sit beside shared/",
-        path.display()
-    );
-    path
-}
-
-/// A port that was free a moment ago, chosen by the OS.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind an ephemeral port")
-        .local_addr()
-        .unwrap()
-        .port()
+/// `prism proxy --errors SPEC UPSTREAM`: checks requests and the upstream's answers against
+/// the spec, turning any violation into an error answer.
+pub fn prism_proxy(spec: &str, upstream: &str) -> Prism {
+    Prism::proxy(spec, upstream)
 }
 
 /// Waits until something accepts TCP connections on `port`.
@@ -54,78 +41,6 @@ pub fn wait_for_port(port: u16, timeout: Duration, what: &str, child: &mut Child
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// A child process killed when dropped.
-pub struct Peer {
-    pub child: Child,
-    pub port: u16,
-}
-
-impl Peer {
-    pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn prism_binary() -> PathBuf {
-    let path = workspace_root().join("node_modules/.bin/prism");
-    assert!(
-        path.exists(),
-        "Prism is missing at {}: run `npm ci` at the workspace root (@stoplight/prism-cli@5.14.2)",
-        path.display()
-    );
-    path
-}
-
-fn start_prism(args: &[String], port: u16, what: &str) -> Peer {
-    let mut child = Command::new(prism_binary())
-        .args(args)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
-    wait_for_port(port, Duration::from_secs(90), what, &mut child);
-    Peer { child, port }
-}
-
-/// `prism mock --errors SPEC`: answers from the spec's examples and rejects any request that
-/// breaks the spec.
-pub fn prism_mock(spec: &str) -> Peer {
-    let port = free_port();
-    start_prism(
-        &[
-            "mock".into(),
-            "--errors".into(),
-            spec_path(spec).display().to_string(),
-        ],
-        port,
-        "prism mock",
-    )
-}
-
-/// `prism proxy --errors SPEC UPSTREAM`: checks requests and the upstream's answers against
-/// the spec, turning any violation into an error answer.
-pub fn prism_proxy(spec: &str, upstream: &str) -> Peer {
-    let port = free_port();
-    start_prism(
-        &[
-            "proxy".into(),
-            "--errors".into(),
-            spec_path(spec).display().to_string(),
-            upstream.into(),
-        ],
-        port,
-        "prism proxy",
-    )
 }
 
 /// Every `sl-violations` header a Prism peer set, as `METHOD /path: <violations JSON>`.
