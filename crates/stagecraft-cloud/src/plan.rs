@@ -388,7 +388,18 @@ impl Plan {
 fn desired_resource(spec: &ResourceSpec) -> Option<stagecraft_pricing::Resource<'_>> {
     use stagecraft_pricing::Resource;
     Some(match spec {
-        ResourceSpec::Server { size, region, .. } => Resource::Server { size, region },
+        // Without a primary IP of its own the server gets the provider's public IPv4 (Hetzner's
+        // automatic one, AWS's MapPublicIpOnLaunch), priced with it.
+        ResourceSpec::Server {
+            size,
+            region,
+            primary_ip,
+            ..
+        } => Resource::Server {
+            size,
+            region,
+            public_ipv4: primary_ip.is_none(),
+        },
         ResourceSpec::Volume {
             size_gb, region, ..
         } => Resource::Volume {
@@ -434,6 +445,8 @@ fn observed_resource(o: &ObservedResource) -> Option<stagecraft_pricing::Resourc
         ResourceKind::Server => Resource::Server {
             size: get(&["server_type", "size"])?,
             region: region()?,
+            // A server reported with a public address pays for it.
+            public_ipv4: get(&[crate::wireguard::PUBLIC_IPV4, "public_ip"]).is_some(),
         },
         ResourceKind::Volume => Resource::Volume {
             gb: get(&["size", "size_gb"])?.parse().ok()?,

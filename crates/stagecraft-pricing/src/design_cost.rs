@@ -127,7 +127,15 @@ impl<'a> ChargeSink<'a> for CostSink<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource<'a> {
     /// A server (Hetzner server, droplet, EC2 instance on demand) of a size in a region.
-    Server { size: &'a str, region: &'a str },
+    /// `public_ipv4`: the server takes a public IPv4 address of its own when created (Hetzner's
+    /// automatic primary IPv4, AWS's MapPublicIpOnLaunch), priced with it as the estimate's
+    /// "primary IPv4" line; false when it uses a separate [`Resource::PrimaryIpv4`] or has none.
+    /// A droplet's address is included in its price either way.
+    Server {
+        size: &'a str,
+        region: &'a str,
+        public_ipv4: bool,
+    },
     /// A block volume of `gb` GB.
     Volume { gb: u32, region: &'a str },
     /// A load balancer of a size (DigitalOcean `lb-N` sizes are N nodes; AWS adds the
@@ -278,9 +286,17 @@ impl<'a> ResourcePricer<'a> {
     pub fn monthly(&self, provider: Provider, resource: Resource<'_>) -> Option<Decimal> {
         match resource {
             Resource::Free => Some(Decimal::ZERO),
-            Resource::Server { size, region } => {
+            Resource::Server {
+                size,
+                region,
+                public_ipv4,
+            } => {
                 let entry = self.find(provider, Product::Server, Some(size), region)?;
                 let mut monthly = self.monthly_of(entry, Decimal::ONE);
+                if public_ipv4 && provider != Provider::Digitalocean {
+                    let ip = self.find(provider, Product::PrimaryIpv4, None, region)?;
+                    monthly += self.monthly_of(ip, Decimal::ONE);
+                }
                 if provider == Provider::Aws {
                     let ebs = self.find(provider, Product::Volume, None, region)?;
                     monthly += self.monthly_of(ebs, Decimal::from(EC2_ROOT_VOLUME_GB));
@@ -378,9 +394,9 @@ mod tests {
         c.size = Some("cx22".into());
         design.components.push(c.clone());
         let cost = design_cost(&design, &CostOptions::default(), &[embedded()]);
-        // cx22 in the EU: €3.79 a month.
-        assert_eq!(cost.of(&c.id), d("3.79"));
-        assert_eq!(cost.monthly, d("3.79"));
+        // cx22 in the EU: €3.79 a month, plus its primary IPv4 €0.50.
+        assert_eq!(cost.of(&c.id), d("4.29"));
+        assert_eq!(cost.monthly, d("4.29"));
     }
 
     #[test]
@@ -390,8 +406,16 @@ mod tests {
         let server = Resource::Server {
             size: "cx22",
             region: "fsn1",
+            public_ipv4: false,
         };
         assert_eq!(pricer.monthly(Provider::Hetzner, server), Some(d("3.79")));
+        // With the primary IPv4 Hetzner gives it: €3.79 + €0.50.
+        let public = Resource::Server {
+            size: "cx22",
+            region: "fsn1",
+            public_ipv4: true,
+        };
+        assert_eq!(pricer.monthly(Provider::Hetzner, public), Some(d("4.29")));
         // 40 GB × €0.044 = €1.76.
         let volume = Resource::Volume {
             gb: 40,
@@ -409,6 +433,7 @@ mod tests {
         let droplet = Resource::Server {
             size: "s-1vcpu-1gb",
             region: "fra1",
+            public_ipv4: true,
         };
         assert_eq!(
             pricer.monthly(Provider::Digitalocean, droplet),
@@ -417,6 +442,7 @@ mod tests {
         let unknown = Resource::Server {
             size: "cx999",
             region: "fsn1",
+            public_ipv4: true,
         };
         assert_eq!(
             pricer.monthly(Provider::Hetzner, unknown),
@@ -582,12 +608,14 @@ mod tests {
     fn an_ec2_instance_carries_its_root_volume_as_in_the_estimate() {
         let options = CostOptions::default();
         let pricer = ResourcePricer::new(&[embedded()], Currency::Usd, &options);
-        // t3.micro: $0.0104 × 730 h = $7.592 -> $7.59, plus 8 GB × $0.08 = $0.64.
+        // t3.micro: $0.0104 × 730 h = $7.592 -> $7.59, plus 8 GB × $0.08 = $0.64, plus its
+        // public IPv4 $0.005 × 730 h = $3.65.
         let server = Resource::Server {
             size: "t3.micro",
             region: "us-east-1",
+            public_ipv4: true,
         };
-        assert_eq!(pricer.monthly(Provider::Aws, server), Some(d("8.23")));
+        assert_eq!(pricer.monthly(Provider::Aws, server), Some(d("11.88")));
         let mut design = Design::new("one");
         design.assumptions.monthly_egress_gb = Some(0);
         design.assumptions.currency = Currency::Usd;
@@ -597,6 +625,6 @@ mod tests {
         c.size = Some("t3.micro".into());
         design.components.push(c.clone());
         let cost = design_cost(&design, &options, &[embedded()]);
-        assert_eq!(cost.of(&c.id), d("8.23"));
+        assert_eq!(cost.of(&c.id), d("11.88"));
     }
 }

@@ -1339,6 +1339,16 @@ fn reserved_node<'a, S: ChargeSink<'a>>(
     (od_entry, None)
 }
 
+/// How a provider bills a server's public IPv4 address, for the line's rule.
+fn ipv4_billing(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Hetzner => "Hetzner bills a server's primary IPv4 by the month unless it is disabled",
+        Provider::Aws => "AWS bills every public IPv4 address by the hour since February 2024; instances in Stagecraft's public subnets get one (MapPublicIpOnLaunch)",
+        Provider::Digitalocean => "a droplet's public IPv4 is included in its price: no charge",
+        _ => "the provider's price for a public IPv4 address",
+    }
+}
+
 fn price_server<'a, S: ChargeSink<'a>>(
     ctx: &Ctx<'a>,
     c: &'a Component,
@@ -1455,15 +1465,23 @@ fn price_server<'a, S: ChargeSink<'a>>(
     effects.included_egress = allowance * count;
     effects.server = Some(region);
 
-    // Public IPv4.
-    if c.properties.public_ipv4 == Some(true) {
-        if provider == Provider::Digitalocean {
-            // A droplet's public IPv4 is part of its price: nothing to add.
-        } else if let Some(ip) =
-            ctx.index
-                .find(provider, Product::PrimaryIpv4, None, None, region, None)
+    // Public IPv4: every server has one unless the design says `public_ipv4: false` (a Hetzner
+    // server gets a primary IPv4 unless disabled; an AWS instance gets one in the public subnets
+    // Stagecraft creates, MapPublicIpOnLaunch; a droplet's is part of its price).
+    if c.properties.public_ipv4 != Some(false) {
+        if let Some(ip) = ctx
+            .index
+            .find(provider, Product::PrimaryIpv4, None, None, region, None)
         {
-            let rule = unit_rule(ctx, "public IPv4", count, ip);
+            let mut rule = unit_rule(ctx, "public IPv4", count, ip);
+            if ctx.detail {
+                let set = if c.properties.public_ipv4 == Some(true) {
+                    "public_ipv4 true"
+                } else {
+                    "public_ipv4 not set: public by default; set it false to go without"
+                };
+                rule.push_str(&format!(" ; {set} ; {}", ipv4_billing(provider)));
+            }
             charge(sink, ip, "primary IPv4".into(), count, rule, None);
         } else {
             sink.warn(

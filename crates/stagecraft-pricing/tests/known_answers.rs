@@ -98,8 +98,8 @@ fn hetzner_egress_beyond_the_included_20_tb() {
     assert_eq!(line(&e, "egress").monthly, d("5.00"));
     assert_eq!(e.egress[0].included_gb, d("20000"));
     assert_eq!(e.egress[0].charged_gb, d("5000"));
-    // €3.79 + €5.00.
-    assert_eq!(e.totals.monthly, d("8.79"));
+    // €3.79 + primary IPv4 €0.50 + €5.00.
+    assert_eq!(e.totals.monthly, d("9.29"));
 }
 
 #[test]
@@ -122,12 +122,13 @@ fn hetzner_object_storage_beyond_one_tb() {
 
 #[test]
 fn vat_is_added_on_the_total() {
-    let server = component(
+    let mut server = component(
         ComponentKind::Worker,
         Provider::Hetzner,
         "fsn1",
         Some("cx22"),
     );
+    server.properties.public_ipv4 = Some(false);
     let options = CostOptions {
         vat_percent: Some(d("19")),
         ..CostOptions::default()
@@ -140,12 +141,13 @@ fn vat_is_added_on_the_total() {
 
 #[test]
 fn aws_t3_micro_on_demand_reserved_and_hours() {
-    let server = component(
+    let mut server = component(
         ComponentKind::AppServer,
         Provider::Aws,
         "us-east-1",
         Some("t3.micro"),
     );
+    server.properties.public_ipv4 = Some(false);
     let e = priced(
         &design(Currency::Usd, Some(100), vec![server.clone()]),
         &CostOptions::default(),
@@ -345,7 +347,8 @@ fn unknown_prices_are_warnings_never_silent_zeros() {
         ..CostOptions::default()
     };
     let e = estimate(&design(Currency::Eur, Some(0), vec![loose]), &options);
-    assert_eq!(e.totals.monthly, d("3.79"));
+    // €3.79 + its primary IPv4 €0.50.
+    assert_eq!(e.totals.monthly, d("4.29"));
 
     // A CDN on Hetzner does not exist: a warning, not €0.
     let cdn = component(ComponentKind::Cdn, Provider::Hetzner, "fsn1", None);
@@ -646,5 +649,66 @@ fn digitalocean_volume_and_database_storage_are_sized_in_gib() {
         storage.rule.contains("GiB-month") && storage.rule.contains("20 GiB wanted"),
         "{}",
         storage.rule
+    );
+}
+
+#[test]
+fn public_ipv4_is_charged_by_default_unless_the_design_turns_it_off() {
+    let options = CostOptions::default();
+    // Hetzner: a server gets a primary IPv4 unless disabled, €0.50 a month.
+    let server = component(
+        ComponentKind::AppServer,
+        Provider::Hetzner,
+        "fsn1",
+        Some("cx22"),
+    );
+    let e = priced(
+        &design(Currency::Eur, Some(0), vec![server.clone()]),
+        &options,
+    );
+    let ip = line(&e, "primary IPv4");
+    assert_eq!(ip.monthly, d("0.50"));
+    assert!(ip.rule.contains("public by default"), "{}", ip.rule);
+    // 3.79 + 0.50 = €4.29.
+    assert_eq!(e.totals.monthly, d("4.29"));
+
+    let mut without = server;
+    without.properties.public_ipv4 = Some(false);
+    let e = priced(&design(Currency::Eur, Some(0), vec![without]), &options);
+    assert!(
+        e.lines.iter().all(|l| l.item != "primary IPv4"),
+        "{:#?}",
+        e.lines
+    );
+    assert_eq!(e.totals.monthly, d("3.79"));
+
+    // AWS: $0.005 per public IPv4 per hour × 730 h = $3.65, for each of 2 instances = $7.30.
+    let mut instances = component(
+        ComponentKind::AppServer,
+        Provider::Aws,
+        "us-east-1",
+        Some("t3.micro"),
+    );
+    instances.count = 2;
+    let e = priced(&design(Currency::Usd, Some(0), vec![instances]), &options);
+    let ip = line(&e, "primary IPv4");
+    assert_eq!(ip.quantity, d("2"));
+    assert_eq!(ip.monthly, d("7.30"));
+    assert!(ip.rule.contains("MapPublicIpOnLaunch"), "{}", ip.rule);
+
+    // DigitalOcean: the droplet's IPv4 is included in its price, said on a zero line.
+    let droplet = component(
+        ComponentKind::AppServer,
+        Provider::Digitalocean,
+        "nyc3",
+        Some("s-1vcpu-1gb"),
+    );
+    let e = priced(&design(Currency::Usd, Some(0), vec![droplet]), &options);
+    let ip = line(&e, "primary IPv4");
+    assert_eq!(ip.monthly, d("0.00"));
+    assert!(
+        ip.rule.contains("included in its price: no charge"),
+        "{}",
+        ip.rule
     );
 }
