@@ -189,7 +189,7 @@ fn cost_diff_between_two_files() {
     let dir = tempfile::tempdir().unwrap();
     let old = write_template(dir.path(), "growth", "old.stagecraft.json");
     let new = dir.path().join("new.stagecraft.json");
-    // The worker grows from cx22 (€3.79) to cx32 (€6.80): +€3.01.
+    // The worker grows from cx22 (€3.79) to cx32 (€6.80), each with its primary IPv4 (€0.50): +€3.01.
     let text = std::fs::read_to_string(&old).unwrap().replacen(
         "\"size\": \"cx22\"",
         "\"size\": \"cx32\"",
@@ -204,7 +204,7 @@ fn cost_diff_between_two_files() {
         .code(0)
         .stdout(predicate::str::contains("### Cost change: +€3.01 a month"))
         .stdout(predicate::str::contains(
-            "| worker | Changed | €3.79 | €6.80 | +€3.01 |",
+            "| worker | Changed | €4.29 | €7.30 | +€3.01 |",
         ));
     let out = stagecraft()
         .args(["cost-diff", "--json"])
@@ -252,7 +252,7 @@ fn cost_diff_between_two_git_revisions() {
         .replacen("\"count\": 2", "\"count\": 3", 1);
     std::fs::write(&file, text).unwrap();
     git(&["commit", "-q", "-am", "v2"]);
-    // One more cx32 app server: +€6.80.
+    // One more cx32 app server with its primary IPv4: €6.80 + €0.50 = +€7.30.
     stagecraft()
         .args([
             "cost-diff",
@@ -263,7 +263,7 @@ fn cost_diff_between_two_git_revisions() {
         .current_dir(dir.path())
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("+€6.80"));
+        .stdout(predicate::str::contains("+€7.30"));
     stagecraft()
         .args([
             "cost-diff",

@@ -13,7 +13,13 @@ fn template(slug: &str) -> PathBuf {
 }
 
 fn stagecraft() -> Command {
-    Command::cargo_bin("stagecraft").expect("binary builds")
+    let mut command = Command::cargo_bin("stagecraft").expect("binary builds");
+    // Hermetic: a refresh stored in the developer's data folder must not change the reports.
+    command.env(
+        "STAGECRAFT_PRICES_DIR",
+        std::env::temp_dir().join("stagecraft-export-cli-no-stored-prices"),
+    );
+    command
 }
 
 #[test]
@@ -251,8 +257,8 @@ fn report_previous_can_be_a_git_revision() {
         "{text}"
     );
     assert!(
-        text.contains("+€6.80"),
-        "the cx32 added since HEAD:\n{text}"
+        text.contains("+€7.30"),
+        "the cx32 added since HEAD (€6.80 + its primary IPv4 €0.50):\n{text}"
     );
 
     stagecraft()
@@ -269,4 +275,97 @@ fn report_previous_can_be_a_git_revision() {
         !dir.path().join("never.md").exists(),
         "nothing is written when the previous version cannot be read"
     );
+}
+
+/// A Hetzner refresh stored in `dir` in which every Hetzner server costs twice its embedded price.
+fn store_dearer_hetzner_servers(dir: &std::path::Path) {
+    use stagecraft_model::Provider;
+    let mut refreshed = stagecraft_pricing::embedded().clone();
+    refreshed.entries.retain(|e| {
+        e.provider == Provider::Hetzner && e.product == stagecraft_pricing::Product::Server
+    });
+    for entry in &mut refreshed.entries {
+        entry.amount *= stagecraft_pricing::rust_decimal::Decimal::TWO;
+        entry.as_of = "2026-11-20".into();
+    }
+    refreshed.as_of = "2026-11-20".into();
+    refreshed.origin = stagecraft_pricing::CatalogOrigin::Refreshed {
+        provider: Provider::Hetzner,
+        endpoints: vec!["http://127.0.0.1/v1/pricing".into()],
+        fetched_at: "2026-11-20".into(),
+    };
+    stagecraft_pricing::refresh::store_catalog(
+        &stagecraft_pricing::store::stored_path(dir, Provider::Hetzner),
+        &refreshed,
+    )
+    .unwrap();
+}
+
+#[test]
+fn reports_are_priced_with_the_stored_refresh_as_cost_is_and_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let prices = dir.path().join("prices");
+    std::fs::create_dir_all(&prices).unwrap();
+    store_dearer_hetzner_servers(&prices);
+    let report = |extra: &[&str]| {
+        let out = dir.path().join("r.md");
+        stagecraft()
+            .env("STAGECRAFT_PRICES_DIR", &prices)
+            .args(["export"])
+            .arg(template("mvp"))
+            .args(["--format", "report-md", "-o"])
+            .arg(&out)
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let embedded = format!(
+        "Embedded price catalogue as of {}",
+        stagecraft_pricing::embedded().as_of
+    );
+
+    // Default: the stored refresh, then the embedded catalogue, as `stagecraft cost`.
+    let stored = report(&[]);
+    assert!(
+        stored.contains("Hetzner prices refreshed from the provider's API on 2026-11-20"),
+        "{stored}"
+    );
+    assert!(stored.contains(&embedded), "{stored}");
+    // mvp's cx22 at twice €3.79.
+    assert!(stored.contains("€7.58"), "{stored}");
+
+    // --prices embedded: the built-in catalogue only.
+    let plain = report(&["--prices", "embedded"]);
+    assert!(!plain.contains("refreshed"), "{plain}");
+    assert!(plain.contains(&embedded), "{plain}");
+    assert!(
+        plain.contains("€3.79") && !plain.contains("€7.58"),
+        "{plain}"
+    );
+
+    // --prices FILE: that catalogue (before the embedded one).
+    let file = stagecraft_pricing::store::stored_path(&prices, stagecraft_model::Provider::Hetzner);
+    let from_file = report(&["--prices", file.to_str().unwrap()]);
+    assert!(from_file.contains("€7.58"), "{from_file}");
+
+    // A --prices file that cannot be read: exit 2, nothing written.
+    let out = dir.path().join("never.md");
+    stagecraft()
+        .args(["export"])
+        .arg(template("mvp"))
+        .args([
+            "--format",
+            "report-md",
+            "--prices",
+            "/nonexistent/prices.json",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--prices /nonexistent/prices.json",
+        ));
+    assert!(!out.exists());
 }

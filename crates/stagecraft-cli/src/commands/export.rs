@@ -45,6 +45,11 @@ pub struct ExportArgs {
     /// `REV:path` read from Git (`HEAD~1:infra/app.stagecraft.json`), as `cost-diff` takes it.
     #[arg(long, value_name = "OLD_FILE|REV:path")]
     pub previous: Option<String>,
+    /// Which prices a report is costed with, as `stagecraft cost` takes it: `stored` (the
+    /// default: refreshes stored by `stagecraft prices refresh`, then the embedded catalogue),
+    /// `embedded` (the built-in catalogue only), or a catalogue FILE. The report names them.
+    #[arg(long, value_name = "stored|embedded|FILE")]
+    pub prices: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,12 +101,22 @@ pub fn run(out: &Output, args: &ExportArgs) -> Result<ExitCode, Failure> {
         FormatArg::ReportMd | FormatArg::ReportHtml | FormatArg::ReportPdf
     );
     let findings = report.then(|| stagecraft_rules::check(&design, &CheckOptions::default()));
-    let costs = report.then(|| stagecraft_pricing::estimate(&design, &CostOptions::default()));
+    // Reports are priced with the same catalogues as `stagecraft cost`; other formats have no
+    // prices and never read the stored ones.
+    let prices = if report {
+        Some(crate::commands::cost::load_prices(args.prices.as_deref())?)
+    } else {
+        None
+    };
+    let catalogs = prices.as_ref().map(|p| p.layers()).unwrap_or_default();
+    let costs = report
+        .then(|| stagecraft_pricing::estimate_with(&design, &CostOptions::default(), &catalogs));
     let cost_diff = match (&previous, report) {
-        (Some(old), true) => Some(stagecraft_pricing::diff(
+        (Some(old), true) => Some(stagecraft_pricing::diff_with(
             old,
             &design,
             &CostOptions::default(),
+            &catalogs,
         )),
         _ => None,
     };
