@@ -118,7 +118,7 @@ fn png_scale_and_report_previous_are_honoured() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(drawn < 2.0 && drawn >= 1.0, "{note}");
+    assert!((1.0..2.0).contains(&drawn), "{note}");
     assert!(note.contains("not the 2x asked for"), "{note}");
     let (w, h) = size(&capped);
     assert!(
