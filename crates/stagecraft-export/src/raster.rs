@@ -1,6 +1,7 @@
 //! PNG (resvg) and PDF (svg2pdf) from the SVG the crate draws. Text is shaped with the embedded
 //! DejaVu Sans only: the font database never loads system fonts, so a PNG or PDF made on a
-//! laptop and one made in CI are identical.
+//! laptop and one made in CI are identical. The PNG's labels arrive already as glyph outlines
+//! (see `glyphs`), so resvg only fills paths.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -18,7 +19,9 @@ pub(crate) const DEJAVU_SANS_BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-B
 /// Largest PNG the exporter writes, in pixels (6144 x 6144, 151 MB of pixels while drawing). A
 /// 1,000-component design at 2x would be half a gigabyte of pixels; beyond this the scale is
 /// lowered so the image keeps the whole drawing, and [`RenderedPng::scale`] says so. The
-/// 1,000-component design is about 31 megapixels at 1x, which fits.
+/// 1,000-component design is 8872x3636 (32 megapixels) at 1x, which fits and takes about 0.68 s
+/// here; asked for at 2x it is drawn at about 1.08x in about 0.79 s (`cargo bench -p
+/// stagecraft-export --bench exports`).
 pub const MAX_PNG_PIXELS: u64 = 37_748_736;
 
 /// A PNG and the scale it was drawn at, lower than the one asked for when the image would
