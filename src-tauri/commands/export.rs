@@ -258,6 +258,9 @@ pub fn export_to(
     })
 }
 
+/// Each file's path and bytes, in the order they are written (the chosen path first).
+type Files = Vec<(PathBuf, Vec<u8>)>;
+
 /// The files of one export, in the order they are written (the chosen path first), and a note
 /// for the user when the result differs from what was asked.
 fn render(
@@ -265,7 +268,7 @@ fn render(
     options: &ExportOptions,
     path: &Path,
     previous: Option<&Design>,
-) -> Result<(Vec<(PathBuf, Vec<u8>)>, Option<String>), ExportError> {
+) -> Result<(Files, Option<String>), ExportError> {
     if options.format == ExportFormat::Png {
         let png = render_png_scaled(design, &picture_options(options))?;
         let note = (png.scale < f32::from(options.scale)).then(|| {
@@ -302,7 +305,7 @@ fn render_files(
     options: &ExportOptions,
     path: &Path,
     previous: Option<&Design>,
-) -> Result<Vec<(PathBuf, Vec<u8>)>, ExportError> {
+) -> Result<Files, ExportError> {
     let picture = picture_options(options);
     let single = |bytes: Vec<u8>| Ok(vec![(path.to_path_buf(), bytes)]);
     match options.format {
