@@ -12,6 +12,8 @@
 //! - A review report can be compared with a previous version of the design: a file the user
 //!   chose, or the design file's last commit in Git. Rust reads either; the UI only learns the
 //!   version's name and the list of changes.
+//! - Reports and their changes are priced as the cost panel is: the stored price refreshes, then
+//!   the embedded catalogue; the report names the catalogues.
 
 use std::fs;
 use std::io;
@@ -26,6 +28,7 @@ use stagecraft_export::{
     Background, ExportError, Paper, PictureOptions, ReportInputs, MAX_PNG_PIXELS,
 };
 use stagecraft_model::{load_file, load_str, Design};
+use stagecraft_pricing::StoredPrices;
 
 use crate::error::ApiError;
 
@@ -149,7 +152,13 @@ pub async fn export_design(
     path: String,
     previous: Option<PreviousVersion>,
 ) -> Result<ExportedFiles, ApiError> {
-    export_to(&design, &options, Path::new(&path), previous.as_ref())
+    export_to(
+        &design,
+        &options,
+        Path::new(&path),
+        previous.as_ref(),
+        &StoredPrices::load_default(),
+    )
 }
 
 /// The name of the last committed version of the design file at `path`, or `None` when the
@@ -175,20 +184,25 @@ pub async fn export_changes(
     design: Design,
     previous: PreviousVersion,
 ) -> Result<PreviousSummary, ApiError> {
-    changes_since(&design, &previous)
+    changes_since(&design, &previous, &StoredPrices::load_default())
 }
 
-/// The work behind [`export_changes`], callable without Tauri.
+/// The work behind [`export_changes`], callable without Tauri, priced with `prices`.
 ///
 /// # Errors
 /// As [`export_changes`].
 pub fn changes_since(
     design: &Design,
     previous: &PreviousVersion,
+    prices: &StoredPrices,
 ) -> Result<PreviousSummary, ApiError> {
     let (old, label) = load_previous(previous).map_err(ApiError::Export)?;
-    let cost_diff =
-        stagecraft_pricing::diff(&old, design, &stagecraft_pricing::CostOptions::default());
+    let cost_diff = stagecraft_pricing::diff_with(
+        &old,
+        design,
+        &stagecraft_pricing::CostOptions::default(),
+        &prices.layers(),
+    );
     Ok(PreviousSummary {
         label,
         changes: changes(&old, design, Some(&cost_diff)),
@@ -215,7 +229,7 @@ fn load_previous(previous: &PreviousVersion) -> Result<(Design, String), String>
     }
 }
 
-/// The work behind [`export_design`], callable without Tauri.
+/// The work behind [`export_design`], callable without Tauri; reports are priced with `prices`.
 ///
 /// # Errors
 /// As [`export_design`].
@@ -224,6 +238,7 @@ pub fn export_to(
     options: &ExportOptions,
     path: &Path,
     previous: Option<&PreviousVersion>,
+    prices: &StoredPrices,
 ) -> Result<ExportedFiles, ApiError> {
     let format = options.format;
     let failed = |why: String| {
@@ -245,7 +260,8 @@ pub fn export_to(
         _ => None,
     };
 
-    let (files, note) = render(design, options, path, previous.as_ref()).map_err(rendering)?;
+    let (files, note) =
+        render(design, options, path, previous.as_ref(), prices).map_err(rendering)?;
     for (file, bytes) in &files {
         stagecraft_model::write_file_atomically(file, bytes).map_err(|e| writing(file, e))?;
     }
@@ -268,6 +284,7 @@ fn render(
     options: &ExportOptions,
     path: &Path,
     previous: Option<&Design>,
+    prices: &StoredPrices,
 ) -> Result<(Files, Option<String>), ExportError> {
     if options.format == ExportFormat::Png {
         let png = render_png_scaled(design, &picture_options(options))?;
@@ -282,7 +299,7 @@ fn render(
         });
         return Ok((vec![(path.to_path_buf(), png.bytes)], note));
     }
-    render_files(design, options, path, previous).map(|files| (files, None))
+    render_files(design, options, path, previous, prices).map(|files| (files, None))
 }
 
 fn picture_options(options: &ExportOptions) -> PictureOptions {
@@ -305,6 +322,7 @@ fn render_files(
     options: &ExportOptions,
     path: &Path,
     previous: Option<&Design>,
+    prices: &StoredPrices,
 ) -> Result<Files, ExportError> {
     let picture = picture_options(options);
     let single = |bytes: Vec<u8>| Ok(vec![(path.to_path_buf(), bytes)]);
@@ -313,13 +331,16 @@ fn render_files(
         ExportFormat::Png => single(render_png(design, &picture)?),
         ExportFormat::Pdf => single(render_pdf(design, &picture)?),
         ExportFormat::ReportMarkdown => single(
-            with_report_inputs(design, previous, |i| render_report_markdown(design, i))
-                .into_bytes(),
+            with_report_inputs(design, previous, prices, |i| {
+                render_report_markdown(design, i)
+            })
+            .into_bytes(),
         ),
         ExportFormat::ReportHtml => single(
-            with_report_inputs(design, previous, |i| render_report_html(design, i)).into_bytes(),
+            with_report_inputs(design, previous, prices, |i| render_report_html(design, i))
+                .into_bytes(),
         ),
-        ExportFormat::ReportPdf => single(with_report_inputs(design, previous, |i| {
+        ExportFormat::ReportPdf => single(with_report_inputs(design, previous, prices, |i| {
             render_report_pdf(design, i, picture.paper)
         })?),
         ExportFormat::Terraform => single(render_terraform(design)?.into_bytes()),
@@ -340,17 +361,20 @@ fn render_files(
     }
 }
 
-/// Runs `render` with the design's findings, costs and, given a previous version, the changes
-/// since it, as the CLI's report does (`stagecraft export --previous`).
+/// Runs `render` with the design's findings, costs (priced with `prices`) and, given a previous
+/// version, the changes since it, as the CLI's report does (`stagecraft export --previous`).
 fn with_report_inputs<T>(
     design: &Design,
     previous: Option<&Design>,
+    prices: &StoredPrices,
     render: impl FnOnce(&ReportInputs) -> T,
 ) -> T {
     let options = stagecraft_pricing::CostOptions::default();
+    let catalogs = prices.layers();
     let findings = stagecraft_rules::check(design, &stagecraft_rules::CheckOptions::default());
-    let costs = stagecraft_pricing::estimate(design, &options);
-    let cost_diff = previous.map(|old| stagecraft_pricing::diff(old, design, &options));
+    let costs = stagecraft_pricing::estimate_with(design, &options, &catalogs);
+    let cost_diff =
+        previous.map(|old| stagecraft_pricing::diff_with(old, design, &options, &catalogs));
     render(&ReportInputs {
         findings: Some(&findings),
         costs: Some(&costs),
@@ -394,5 +418,103 @@ fn describe_write_error(file: &Path, error: &io::Error) -> String {
     match error.kind() {
         io::ErrorKind::PermissionDenied => format!("no permission to write {}", file.display()),
         _ => format!("cannot write {}: {error}", file.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use stagecraft_model::{Provider, TEMPLATES};
+    use stagecraft_pricing::rust_decimal::Decimal;
+    use stagecraft_pricing::{CatalogOrigin, Product};
+
+    use super::*;
+
+    fn growth() -> Design {
+        TEMPLATES
+            .iter()
+            .find(|t| t.slug == "growth")
+            .expect("the template exists")
+            .design()
+            .expect("the template loads")
+    }
+
+    /// A Hetzner refresh stored in `dir` in which every Hetzner server costs twice its
+    /// embedded price.
+    fn store_dearer_hetzner_servers(dir: &Path) {
+        let mut refreshed = stagecraft_pricing::embedded().clone();
+        refreshed
+            .entries
+            .retain(|e| e.provider == Provider::Hetzner && e.product == Product::Server);
+        for entry in &mut refreshed.entries {
+            entry.amount *= Decimal::TWO;
+            entry.as_of = "2026-11-20".into();
+        }
+        refreshed.as_of = "2026-11-20".into();
+        refreshed.origin = CatalogOrigin::Refreshed {
+            provider: Provider::Hetzner,
+            endpoints: vec!["http://127.0.0.1/v1/pricing".into()],
+            fetched_at: "2026-11-20".into(),
+        };
+        stagecraft_pricing::refresh::store_catalog(
+            &stagecraft_pricing::store::stored_path(dir, Provider::Hetzner),
+            &refreshed,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn reports_and_changes_are_priced_with_the_stored_refresh_and_name_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let prices_dir = dir.path().join("prices");
+        fs::create_dir_all(&prices_dir).unwrap();
+        store_dearer_hetzner_servers(&prices_dir);
+        let stored = StoredPrices::load(&prices_dir);
+        assert!(stored.problems.is_empty(), "{:?}", stored.problems);
+
+        let old = growth();
+        let old_path = dir.path().join("old.stagecraft.json");
+        fs::write(&old_path, serde_json::to_string(&old).unwrap()).unwrap();
+        let mut new = old.clone();
+        let worker = new
+            .components
+            .iter_mut()
+            .find(|c| c.name == "worker")
+            .expect("growth has a worker");
+        worker.size = Some("cx32".into());
+        let previous = PreviousVersion::File {
+            path: old_path.display().to_string(),
+        };
+
+        let report = |prices: &StoredPrices| {
+            let path = dir.path().join("r.md");
+            let options = ExportOptions {
+                format: ExportFormat::ReportMarkdown,
+                scale: 1,
+                background: ExportBackground::Transparent,
+                paper: ExportPaper::A4,
+            };
+            export_to(&new, &options, &path, Some(&previous), prices).unwrap();
+            fs::read_to_string(&path).unwrap()
+        };
+        let refreshed = report(&stored);
+        assert!(
+            refreshed.contains("Hetzner prices refreshed from the provider's API on 2026-11-20"),
+            "{refreshed}"
+        );
+        let embedded = report(&StoredPrices::embedded_only());
+        assert!(!embedded.contains("refreshed"), "{embedded}");
+
+        // The worker from cx22 to cx32: +€3.01 embedded (€3.79 -> €6.80), +€6.02 at twice.
+        let change = |prices: &StoredPrices| {
+            changes_since(&new, &previous, prices)
+                .unwrap()
+                .changes
+                .join("\n")
+        };
+        let at_twice = change(&stored);
+        assert!(at_twice.contains("+€6.02"), "{at_twice}");
+        let plain = change(&StoredPrices::embedded_only());
+        assert!(plain.contains("+€3.01"), "{plain}");
+        assert!(refreshed.contains("+€6.02"), "{refreshed}");
     }
 }

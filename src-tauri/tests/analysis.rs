@@ -306,7 +306,8 @@ fn cost_findings_and_tier_costs_use_the_stored_refresh_and_say_so() {
         stagecraft_pricing::embedded().as_of
     );
 
-    // The oversized-web finding states the app servers' cost: 2 × cx32 at twice €6.80.
+    // The oversized-web finding states the app servers' cost: 2 × (cx32 at twice €6.80, plus
+    // its primary IPv4 €0.50).
     let finding = |report: &stagecraft_rules::Report| {
         report
             .findings
@@ -317,7 +318,7 @@ fn cost_findings_and_tier_costs_use_the_stored_refresh_and_say_so() {
     };
     let refreshed = finding(&analysis::check_with_costs(&growth, None, &stored));
     assert!(
-        refreshed.message.contains("€27.20"),
+        refreshed.message.contains("€28.20"),
         "{}",
         refreshed.message
     );
@@ -327,7 +328,7 @@ fn cost_findings_and_tier_costs_use_the_stored_refresh_and_say_so() {
         refreshed.why
     );
     let plain = finding(&check(&growth, None));
-    assert!(plain.message.contains("€13.60"), "{}", plain.message);
+    assert!(plain.message.contains("€14.60"), "{}", plain.message);
     assert!(
         plain.why.ends_with(&format!(
             "Prices: embedded price catalogue of {}.",

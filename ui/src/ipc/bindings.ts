@@ -1373,8 +1373,10 @@ export type Unit = "hour" | "month" | "gb_month" | "tb_month" |
 /**  A decimal terabyte (1,000 GB). */
 "tb" | 
 /**
- *  A gibibyte (2^30 bytes, 1.073741824 GB) of traffic: DigitalOcean counts droplet transfer
- *  allowances and bills overage per GiB. Design assumptions are in GB; see [`gb_to_gib`].
+ *  A gibibyte (2^30 bytes, 1.073741824 GB): DigitalOcean counts droplet transfer
+ *  allowances and bills overage per GiB, and bills volumes, snapshots, database and Spaces
+ *  storage per GiB a month (for a storage product the amount is per GiB-month). Design
+ *  assumptions are in GB; see [`gb_to_gib`].
  */
 "gib" | 
 /**  A capacity unit for one hour (AWS LCU-hour, NLCU-hour). */
