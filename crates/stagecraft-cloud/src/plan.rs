@@ -364,7 +364,16 @@ impl Plan {
             };
             let old = || {
                 let o = existing.get(&change.key)?;
-                pricer.monthly(o.provider, observed_resource(o)?)
+                let mut resource = observed_resource(o)?;
+                // A server whose address is a primary IP of its own (`ip-N` beside `server-N`)
+                // does not pay for it with the server: that IP is priced as its own resource.
+                if let stagecraft_pricing::Resource::Server { public_ipv4, .. } = &mut resource {
+                    let own_ip = o.key.local().strip_prefix("server-").is_some_and(|n| {
+                        existing.contains_key(&ResourceKey::new(o.key.owner(), &format!("ip-{n}")))
+                    });
+                    *public_ipv4 &= !own_ip;
+                }
+                pricer.monthly(o.provider, resource)
             };
             change.monthly_cost_change = match change.action {
                 ChangeAction::Create => new(),

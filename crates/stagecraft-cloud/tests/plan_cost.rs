@@ -91,14 +91,27 @@ fn plan_changes_carry_their_monthly_cost_change() {
     );
     assert!(sum >= d("3.79"));
 
-    // The server exists as a cx32 (€6.80) and will be replaced by a cx22 (€3.79): −€3.01. A
-    // 100 GB volume no longer in the design is deleted: 100 × €0.044 = −€4.40.
+    // The server exists as a cx32 (€6.80) and will be replaced by a cx22 (€3.79): −€3.01; its
+    // address is its own primary IP (public_ipv4 in the design), priced apart, never with the
+    // server. A 100 GB volume no longer in the design is deleted: 100 × €0.044 = −€4.40.
+    let ip_key = mapping
+        .resources
+        .iter()
+        .find(|r| r.spec.kind() == ResourceKind::PrimaryIp)
+        .expect("the MVP's server has a primary IP")
+        .key
+        .to_string();
     let existing = vec![
         observed(
             &server_key,
             ResourceKind::Server,
-            &[("server_type", "cx32"), ("location", "fsn1")],
+            &[
+                ("server_type", "cx32"),
+                ("location", "fsn1"),
+                ("public_ipv4", "203.0.113.7"),
+            ],
         ),
+        observed(&ip_key, ResourceKind::PrimaryIp, &[("location", "fsn1")]),
         observed(
             "cmp_gone/volume",
             ResourceKind::Volume,
