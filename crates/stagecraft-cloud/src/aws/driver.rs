@@ -798,11 +798,7 @@ impl AwsDriver {
                 true,
             )
             .await;
-        match answer {
-            Ok(answer) => Ok(answer.at(&format!("{action}Result/{list}/member")).cloned()),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(found(answer)?.and_then(|a| a.at(&format!("{action}Result/{list}/member")).cloned()))
     }
 
     async fn observe_balancers(
@@ -1544,18 +1540,14 @@ impl AwsDriver {
         region: &str,
         id: &str,
     ) -> Result<Option<Element>, ProviderError> {
-        match self
+        let list = self
             .describe_ec2(
                 region,
                 Ec2Type::Instance,
                 vec![("instance-id", vec![id.to_owned()])],
             )
-            .await
-        {
-            Ok(list) => Ok(list.into_iter().next()),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+            .await;
+        Ok(found(list)?.and_then(|list| list.into_iter().next()))
     }
 
     async fn describe_volume(
@@ -1563,18 +1555,14 @@ impl AwsDriver {
         region: &str,
         id: &str,
     ) -> Result<Option<Element>, ProviderError> {
-        match self
+        let list = self
             .describe_ec2(
                 region,
                 Ec2Type::Volume,
                 vec![("volume-id", vec![id.to_owned()])],
             )
-            .await
-        {
-            Ok(list) => Ok(list.into_iter().next()),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+            .await;
+        Ok(found(list)?.and_then(|list| list.into_iter().next()))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2089,29 +2077,46 @@ impl AwsDriver {
         Ok(parts)
     }
 
+    /// The one RDS object `action` finds by `param = value` (its list is `<action>Result/<list>`),
+    /// or none when RDS says it does not exist.
+    async fn describe_rds_one(
+        &self,
+        region: &str,
+        action: &str,
+        param: &str,
+        value: &str,
+        list: &str,
+    ) -> Result<Option<Element>, ProviderError> {
+        let answer = self
+            .client
+            .call(
+                Service::Rds,
+                region,
+                action,
+                &Params::new().set(param, value),
+                true,
+            )
+            .await;
+        Ok(found(answer)?.and_then(|a| {
+            a.at(&format!("{action}Result/{list}"))
+                .and_then(|l| l.children.first())
+                .cloned()
+        }))
+    }
+
     async fn describe_subnet_group(
         &self,
         region: &str,
         name: &str,
     ) -> Result<Option<Element>, ProviderError> {
-        match self
-            .client
-            .call(
-                Service::Rds,
-                region,
-                "DescribeDBSubnetGroups",
-                &Params::new().set("DBSubnetGroupName", name),
-                true,
-            )
-            .await
-        {
-            Ok(answer) => Ok(answer
-                .at("DescribeDBSubnetGroupsResult/DBSubnetGroups")
-                .and_then(|l| l.children.first())
-                .cloned()),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.describe_rds_one(
+            region,
+            "DescribeDBSubnetGroups",
+            "DBSubnetGroupName",
+            name,
+            "DBSubnetGroups",
+        )
+        .await
     }
 
     async fn describe_database(
@@ -2119,24 +2124,14 @@ impl AwsDriver {
         region: &str,
         identifier: &str,
     ) -> Result<Option<Element>, ProviderError> {
-        match self
-            .client
-            .call(
-                Service::Rds,
-                region,
-                "DescribeDBInstances",
-                &Params::new().set("DBInstanceIdentifier", identifier),
-                true,
-            )
-            .await
-        {
-            Ok(answer) => Ok(answer
-                .at("DescribeDBInstancesResult/DBInstances")
-                .and_then(|l| l.children.first())
-                .cloned()),
-            Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        }
+        self.describe_rds_one(
+            region,
+            "DescribeDBInstances",
+            "DBInstanceIdentifier",
+            identifier,
+            "DBInstances",
+        )
+        .await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2835,6 +2830,15 @@ impl ProviderDriver for AwsDriver {
         existing: &'a ObservedResource,
     ) -> BoxFuture<'a, Result<(), ProviderError>> {
         Box::pin(self.delete_resource(existing))
+    }
+}
+
+/// `Ok(Some(_))` for an answer, `Ok(None)` when AWS says the object does not exist.
+fn found<T>(answer: Result<T, ProviderError>) -> Result<Option<T>, ProviderError> {
+    match answer {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.kind == ProviderErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
