@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo bench -p stagecraft-cloud --bench apply -- --warm-up-time 1 --measurement-time 3`
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,26 +14,19 @@ use stagecraft_cloud::digitalocean::{DigitalOceanClient, DigitalOceanDriver};
 use stagecraft_cloud::fake::Fake;
 use stagecraft_cloud::fake_digitalocean::DoFake;
 use stagecraft_cloud::hetzner::{HetznerClient, HetznerDriver};
-use stagecraft_cloud::{ClientConfig, Engine, EngineOptions, RetryPolicy, Secret};
+use stagecraft_cloud::{
+    ApplyReport, ClientConfig, Engine, EngineOptions, ProviderDriver, RetryPolicy, Secret,
+};
 use stagecraft_model::{
     save_file, Component, ComponentKind, Connection, ConnectionId, Design, Group, GroupId,
     GroupKind, NetworkPath, Protocol, Provider,
 };
+use stagecraft_testkit::peers::spec_path;
 
 /// One run: wall ms, critical-path bound ms, API calls, resources created.
 type Figures = (u64, u64, u64, usize);
 
 const LATENCY: Duration = Duration::from_millis(100);
-
-fn do_spec() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/specs/digitalocean.openapi.json")
-}
-
-fn spec() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/specs/hetzner-cloud.openapi.json")
-}
 
 /// 1 network, 12 app servers x2 (each with a firewall and a placement group), 2 workers (with
 /// firewalls), 6 volumes, 1 load balancer: 60 resources in three dependency levels.
@@ -91,6 +84,41 @@ fn design_on(provider: Provider, region: &str) -> Design {
     design
 }
 
+/// A client configuration for the fakes: polls at the fake's latency, generous timeouts.
+fn bench_config(url: String) -> ClientConfig {
+    let mut config = ClientConfig::new(url);
+    config.retry = RetryPolicy {
+        request_timeout: Duration::from_secs(10),
+        ..RetryPolicy::default()
+    };
+    config.poll_interval = LATENCY;
+    config
+}
+
+/// One apply of `file` through `driver` with the benchmark's parallelism.
+async fn apply_with(driver: Arc<dyn ProviderDriver>, file: &Path) -> ApplyReport {
+    Engine::new(EngineOptions {
+        parallelism: 32,
+        ..Default::default()
+    })
+    .with_driver(driver)
+    .apply(file)
+    .await
+    .unwrap()
+}
+
+/// Checks a run succeeded, keeps its figures, and gives its wall time.
+fn record(report: &ApplyReport, figures: &Mutex<Vec<Figures>>) -> Duration {
+    assert!(report.succeeded(), "{report:#?}");
+    figures.lock().unwrap().push((
+        report.wall_ms,
+        report.observe_ms + report.critical_path_ms,
+        report.api_calls,
+        report.created.len(),
+    ));
+    Duration::from_millis(report.wall_ms)
+}
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -106,34 +134,17 @@ fn bench(c: &mut Criterion) {
             for _ in 0..iterations {
                 let _ = std::fs::remove_file(stagecraft_cloud::state::state_path(&file));
                 let report = runtime.block_on(async {
-                    let fake = Fake::start(&spec()).await;
+                    let fake = Fake::start(&spec_path("hetzner-cloud.openapi.json")).await;
                     {
                         let mut state = fake.state.lock().unwrap();
                         state.latency = LATENCY;
                         state.action_polls = 1;
                     }
-                    let mut config = ClientConfig::new(fake.url());
-                    config.retry = RetryPolicy {
-                        request_timeout: Duration::from_secs(10),
-                        ..RetryPolicy::default()
-                    };
-                    config.poll_interval = LATENCY;
+                    let config = bench_config(fake.url());
                     let client = HetznerClient::new(config, Secret::new("bench")).unwrap();
-                    let engine = Engine::new(EngineOptions {
-                        parallelism: 32,
-                        ..Default::default()
-                    })
-                    .with_driver(Arc::new(HetznerDriver::new(client)));
-                    engine.apply(&file).await.unwrap()
+                    apply_with(Arc::new(HetznerDriver::new(client)), &file).await
                 });
-                assert!(report.succeeded(), "{report:#?}");
-                total += Duration::from_millis(report.wall_ms);
-                figures.lock().unwrap().push((
-                    report.wall_ms,
-                    report.observe_ms + report.critical_path_ms,
-                    report.api_calls,
-                    report.created.len(),
-                ));
+                total += record(&report, &figures);
             }
             total
         })
@@ -147,34 +158,17 @@ fn bench(c: &mut Criterion) {
             for _ in 0..iterations {
                 let _ = std::fs::remove_file(stagecraft_cloud::state::state_path(&do_file));
                 let report = runtime.block_on(async {
-                    let fake = DoFake::start(&do_spec()).await;
+                    let fake = DoFake::start(&spec_path("digitalocean.openapi.json")).await;
                     {
                         let mut state = fake.state.lock().unwrap();
                         state.latency = LATENCY;
                         state.action_polls = 1;
                     }
-                    let mut config = ClientConfig::new(fake.url());
-                    config.retry = RetryPolicy {
-                        request_timeout: Duration::from_secs(10),
-                        ..RetryPolicy::default()
-                    };
-                    config.poll_interval = LATENCY;
+                    let config = bench_config(fake.url());
                     let client = DigitalOceanClient::new(config, Secret::new("bench")).unwrap();
-                    let engine = Engine::new(EngineOptions {
-                        parallelism: 32,
-                        ..Default::default()
-                    })
-                    .with_driver(Arc::new(DigitalOceanDriver::new(client)));
-                    engine.apply(&do_file).await.unwrap()
+                    apply_with(Arc::new(DigitalOceanDriver::new(client)), &do_file).await
                 });
-                assert!(report.succeeded(), "{report:#?}");
-                total += Duration::from_millis(report.wall_ms);
-                do_figures.lock().unwrap().push((
-                    report.wall_ms,
-                    report.observe_ms + report.critical_path_ms,
-                    report.api_calls,
-                    report.created.len(),
-                ));
+                total += record(&report, &do_figures);
             }
             total
         })
