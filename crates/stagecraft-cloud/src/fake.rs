@@ -377,33 +377,53 @@ fn matches_selector(labels: &Value, selector: &str) -> bool {
 
 async fn before(state: &Arc<Mutex<FakeState>>, method: &Method, path: &str) -> Option<FaultKind> {
     let (latency, fault) = {
-        let mut s = state.lock().unwrap();
-        s.requests.push((method.to_string(), path.to_owned()));
-        let index = s
-            .faults
-            .iter()
-            .position(|f| f.method == method.as_str() && path.starts_with(&f.path_prefix));
-        let fault = index.map(|i| {
-            let f = &mut s.faults[i];
-            f.times -= 1;
-            let kind = f.kind.clone();
-            if f.times == 0 {
-                s.faults.remove(i);
-            }
-            kind
-        });
-        if let Some(kind) = &fault {
-            s.injected.push(format!("{method} {path}: {kind:?}"));
-        }
+        let mut guard = state.lock().unwrap();
+        let s = &mut *guard;
+        let fault = record_request(
+            &mut s.requests,
+            &mut s.faults,
+            &mut s.injected,
+            method,
+            path,
+        );
         (s.latency, fault)
     };
+    wait_as_told(latency, &fault).await;
+    fault
+}
+
+/// Records a request and takes the first fault planned for it, if any (both fakes share this
+/// bookkeeping; call it with the state locked).
+pub(crate) fn record_request(
+    requests: &mut Vec<(String, String)>,
+    faults: &mut VecDeque<Fault>,
+    injected: &mut Vec<String>,
+    method: &Method,
+    path: &str,
+) -> Option<FaultKind> {
+    requests.push((method.to_string(), path.to_owned()));
+    let index = faults
+        .iter()
+        .position(|f| f.method == method.as_str() && path.starts_with(&f.path_prefix))?;
+    let f = &mut faults[index];
+    f.times -= 1;
+    let kind = f.kind.clone();
+    if f.times == 0 {
+        faults.remove(index);
+    }
+    injected.push(format!("{method} {path}: {kind:?}"));
+    Some(kind)
+}
+
+/// Sleeps for the fake's latency, plus the fault's delay when the fault is one (with the state
+/// unlocked, so other requests go on meanwhile).
+pub(crate) async fn wait_as_told(latency: Duration, fault: &Option<FaultKind>) {
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if let Some(FaultKind::Delay(d)) = &fault {
+    if let Some(FaultKind::Delay(d)) = fault {
         tokio::time::sleep(*d).await;
     }
-    fault
 }
 
 fn early(fault: &Option<FaultKind>) -> Option<Response> {

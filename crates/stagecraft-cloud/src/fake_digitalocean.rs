@@ -19,7 +19,7 @@ use axum::routing::{get, post, put};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use crate::fake::example;
+use crate::fake::{example, record_request, wait_as_told};
 pub use crate::fake::{Fault, FaultKind};
 
 /// (collection as the fake names it, API path, list key, object key)
@@ -418,32 +418,18 @@ impl DoFakeState {
 
 async fn before(state: &Arc<Mutex<DoFakeState>>, method: &Method, path: &str) -> Option<FaultKind> {
     let (latency, fault) = {
-        let mut s = state.lock().unwrap();
-        s.requests.push((method.to_string(), path.to_owned()));
-        let index = s
-            .faults
-            .iter()
-            .position(|f| f.method == method.as_str() && path.starts_with(&f.path_prefix));
-        let fault = index.map(|i| {
-            let f = &mut s.faults[i];
-            f.times -= 1;
-            let kind = f.kind.clone();
-            if f.times == 0 {
-                s.faults.remove(i);
-            }
-            kind
-        });
-        if let Some(kind) = &fault {
-            s.injected.push(format!("{method} {path}: {kind:?}"));
-        }
+        let mut guard = state.lock().unwrap();
+        let s = &mut *guard;
+        let fault = record_request(
+            &mut s.requests,
+            &mut s.faults,
+            &mut s.injected,
+            method,
+            path,
+        );
         (s.latency, fault)
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    if let Some(FaultKind::Delay(d)) = &fault {
-        tokio::time::sleep(*d).await;
-    }
+    wait_as_told(latency, &fault).await;
     fault
 }
 
