@@ -20,5 +20,5 @@ command -v "$python" >/dev/null || {
 }
 mkdir -p "$root/.tools"
 [[ -x "$venv/bin/python" ]] || "$python" -m venv "$venv"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$version"
+"$venv/bin/python" -m pip install --quiet --no-cache-dir --disable-pip-version-check "moto[server]==$version"
 echo "installed moto $version in $venv"

@@ -9,6 +9,9 @@ export CI="${CI:-true}"   # insta fails on a snapshot mismatch instead of writin
 
 log() { printf '\n==> %s\n' "$*"; }
 
+log "Free disk space (a full disk fails installs and builds with ENOSPC)"
+df -h . | tail -n 1
+
 scripts/setup.sh
 
 log "Formatting"
